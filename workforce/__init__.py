@@ -1,0 +1,107 @@
+"""workforce: develop and keep the children's services workforce.
+
+``create_app`` builds the application in named steps, as the design card lays out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+__all__ = ["create_app"]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the application; ``config`` overrides the environment."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from workforce.config import load_config
+
+    settings = load_config(Path(app.instance_path))
+    if config:
+        settings.update(config)
+    app.config.update(settings)
+
+    register_templates(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_templates(app: Flask) -> None:
+    """Load our templates first, then the GOV.UK Frontend macros."""
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(Path(app.root_path) / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from workforce import templating
+
+    WTFormsHelpers(app)
+    templating.init_app(app)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the database, migrations, sign-in, CSRF, rate limiting and auditing."""
+    from workforce import audit, models, security  # noqa: F401  (models registers tables)
+    from workforce.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    audit.init_app()
+    security.init_app(app)
+
+    from workforce.services.accounts import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount one blueprint per domain."""
+    from workforce.blueprints.admin import bp as admin_bp
+    from workforce.blueprints.auth import bp as auth_bp
+    from workforce.blueprints.main import bp as main_bp
+    from workforce.blueprints.people import bp as people_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Render 400, 403, 404, 429 and 500 in the service's own design."""
+    from workforce.blueprints.main.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the ``users``, ``seed`` and ``import`` command groups."""
+    from workforce.cli import register
+
+    register(app)

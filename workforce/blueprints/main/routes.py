@@ -1,0 +1,30 @@
+"""The home page: real figures for each role the user holds."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import render_template
+from flask_login import current_user, login_required
+
+from workforce.blueprints.main import bp
+from workforce.services import dashboard
+from workforce.services.people import current_spell
+
+
+@bp.route("/")
+@login_required
+def home() -> str:
+    """Show each role's figures."""
+    today = date.today()
+    user = current_user
+    context: dict[str, object] = {"today": today}
+    if user.has_role("hr", "senior_leader", "ld_officer"):
+        context["workforce"] = dashboard.workforce_figures(today)
+    if user.has_role("admin"):
+        context["accounts"] = dashboard.account_figures(today - timedelta(days=7))
+    if user.staff is not None:
+        context["own_spell"] = current_spell(user.staff)
+        if "supervisor" in user.roles:
+            context["team"] = dashboard.managed_people(user.staff.id, today)
+    return render_template("main/home.html", **context)

@@ -1,0 +1,246 @@
+"""Staff list, staff record, and changes to people and their employment."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from workforce.blueprints.people import bp
+from workforce.blueprints.people.forms import (
+    AddSpellForm,
+    EditSpellForm,
+    EditStaffForm,
+    LeaverForm,
+    MoveForm,
+    NewStaffForm,
+)
+from workforce.extensions import db
+from workforce.models import CONTRACT_TYPES, EmploymentSpell, Staff
+from workforce.pagination import paginate
+from workforce.security import (
+    PEOPLE_MANAGERS,
+    can_edit_people,
+    can_see_characteristics,
+    can_view_staff,
+    roles_required,
+)
+from workforce.services import ServiceError
+from workforce.services import people as service
+from workforce.services.people import SpellDetails, StaffDetails, StaffFilters, from_mapping
+from workforce.services.reference import choices, labels
+
+
+def _visible_staff_or_404(staff_id: int) -> Staff:
+    staff = db.session.get(Staff, staff_id)
+    if staff is None or not can_view_staff(current_user, staff):
+        abort(404)
+    return staff
+
+
+def _form_error(form: Any, error: ServiceError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if error.field == "line_manager_id":
+        field = getattr(form, "line_manager_number", None)
+    if field is None:
+        field = form.submit
+    field.errors = [*field.errors, error.message]
+
+
+def _filters_from_request() -> StaffFilters:
+    args = request.args
+    team = args.get("team", "")
+    return StaffFilters(
+        q=args.get("q", "")[:100],
+        team_id=int(team) if team.isdigit() else None,
+        org_role=args.get("role") or None,
+        status=args.get("status", "current") or None,
+        contract_type=args.get("contract") if args.get("contract") in CONTRACT_TYPES else None,
+        sort=args.get("sort", "name"),
+        descending=args.get("order") == "desc",
+    )
+
+
+@bp.route("/staff")
+@login_required
+def staff_list() -> str:
+    """Search, filter, sort and page through the staff the user may see."""
+    filters = _filters_from_request()
+    page = paginate(
+        service.staff_list_query(current_user, filters),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    return render_template(
+        "people/staff_list.html",
+        page=page,
+        filters=filters,
+        teams=service.team_choices(blank="All teams", include_inactive=True),
+        org_roles=choices("org_role", blank="All roles"),
+        role_labels=labels("org_role"),
+        contract_types=CONTRACT_TYPES,
+        statuses=service.STATUSES,
+        can_edit=can_edit_people(current_user),
+    )
+
+
+@bp.route("/me")
+@login_required
+def my_record() -> Response:
+    """Go to your own staff record."""
+    if current_user.staff_id is None:
+        abort(404)
+    return redirect(url_for("people.staff_detail", staff_id=current_user.staff_id))
+
+
+@bp.route("/staff/<int:staff_id>")
+@login_required
+def staff_detail(staff_id: int) -> str:
+    """A person's details and employment timeline."""
+    staff = _visible_staff_or_404(staff_id)
+    return render_template(
+        "people/staff_detail.html",
+        staff=staff,
+        spells=sorted(staff.spells, key=lambda s: (s.start_date, s.id), reverse=True),
+        current=service.current_spell(staff),
+        today=date.today(),
+        show_characteristics=can_see_characteristics(current_user),
+        can_edit=can_edit_people(current_user),
+        code_labels={name: labels(name) for name in (
+            "org_role", "start_origin", "leaving_reason", "leaver_destination", "gender",
+            "ethnicity")},
+        contract_types=CONTRACT_TYPES,
+    )
+
+
+@bp.route("/staff/new", methods=["GET", "POST"])
+@roles_required(*PEOPLE_MANAGERS)
+def staff_new() -> str | Response:
+    """Add a person with their first post."""
+    form = NewStaffForm()
+    if form.validate_on_submit():
+        try:
+            staff = service.create_staff(
+                from_mapping(StaffDetails, form.data),
+                from_mapping(SpellDetails, form.spell_data()),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{staff.full_name} has been added.", "success")
+            return redirect(url_for("people.staff_detail", staff_id=staff.id))
+    return render_template("people/staff_form.html", form=form, staff=None)
+
+
+@bp.route("/staff/<int:staff_id>/edit", methods=["GET", "POST"])
+@roles_required(*PEOPLE_MANAGERS)
+def staff_edit(staff_id: int) -> str | Response:
+    """Change a person's details."""
+    staff = _visible_staff_or_404(staff_id)
+    show = can_see_characteristics(current_user)
+    form = EditStaffForm(obj=staff, show_characteristics=show)
+    if form.validate_on_submit():
+        data = {**{k: getattr(staff, k) for k in ("date_of_birth", "gender", "ethnicity")}, **form.data}
+        try:
+            service.update_staff(staff, from_mapping(StaffDetails, data), include_characteristics=show)
+        except ServiceError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash("Changes saved.", "success")
+            return redirect(url_for("people.staff_detail", staff_id=staff.id))
+    return render_template("people/staff_form.html", form=form, staff=staff)
+
+
+def _spell_form_view(staff: Staff, form: Any, action: Any, template: str, message: str) -> str | Response:
+    if form.validate_on_submit():
+        try:
+            action(from_mapping(SpellDetails, form.spell_data()))
+        except ServiceError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("people.staff_detail", staff_id=staff.id))
+    return render_template(template, form=form, staff=staff, current=service.current_spell(staff))
+
+
+@bp.route("/staff/<int:staff_id>/move", methods=["GET", "POST"])
+@roles_required(*PEOPLE_MANAGERS)
+def staff_move(staff_id: int) -> str | Response:
+    """Record a move to another team, post, grade or hours."""
+    staff = _visible_staff_or_404(staff_id)
+    current = service.current_spell(staff)
+    form = MoveForm(obj=current if request.method == "GET" else None)
+    if request.method == "GET":
+        form.start_date.data = None
+        form.line_manager_number.data = current.line_manager.staff_number if current and current.line_manager else ""
+        form.start_origin.data = ""
+    return _spell_form_view(
+        staff, form, lambda details: service.record_move(staff, details.start_date, details),
+        "people/move_form.html", "Move recorded.",
+    )
+
+
+@bp.route("/staff/<int:staff_id>/spells/new", methods=["GET", "POST"])
+@roles_required(*PEOPLE_MANAGERS)
+def spell_new(staff_id: int) -> str | Response:
+    """Add a spell for someone with none in force (a re-joiner)."""
+    staff = _visible_staff_or_404(staff_id)
+    form = AddSpellForm()
+    return _spell_form_view(
+        staff, form, lambda details: service.add_spell(staff, details),
+        "people/spell_new.html", "Spell added.",
+    )
+
+
+@bp.route("/spells/<int:spell_id>/edit", methods=["GET", "POST"])
+@roles_required(*PEOPLE_MANAGERS)
+def spell_edit(spell_id: int) -> str | Response:
+    """Correct a spell."""
+    spell = db.session.get(EmploymentSpell, spell_id) or abort(404)
+    form = EditSpellForm(obj=spell)
+    if request.method == "GET":
+        form.line_manager_number.data = spell.line_manager.staff_number if spell.line_manager else ""
+    if form.validate_on_submit():
+        try:
+            service.update_spell(
+                spell, from_mapping(SpellDetails, form.spell_data()), form.end_date.data,
+                form.leaving_reason.data or None, form.leaver_destination.data or None,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash("Spell saved.", "success")
+            return redirect(url_for("people.staff_detail", staff_id=spell.staff_id))
+    return render_template("people/spell_edit.html", form=form, spell=spell, staff=spell.staff)
+
+
+@bp.route("/staff/<int:staff_id>/leaver", methods=["GET", "POST"])
+@roles_required(*PEOPLE_MANAGERS)
+def staff_leaver(staff_id: int) -> str | Response:
+    """Record that a person has left; their record and history are kept."""
+    staff = _visible_staff_or_404(staff_id)
+    form = LeaverForm()
+    if form.validate_on_submit():
+        try:
+            service.record_leaver(staff, form.end_date.data, form.leaving_reason.data,
+                                  form.leaver_destination.data or None)
+        except ServiceError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{staff.full_name} has been recorded as a leaver.", "success")
+            return redirect(url_for("people.staff_detail", staff_id=staff.id))
+    return render_template("people/leaver_form.html", form=form, staff=staff,
+                           current=service.current_spell(staff))

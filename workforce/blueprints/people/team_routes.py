@@ -1,0 +1,73 @@
+"""Teams: list with current headcount and FTE, add and edit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from workforce.blueprints.people import bp
+from workforce.blueprints.people.forms import TeamForm
+from workforce.extensions import db
+from workforce.models import EmploymentSpell, Team
+from workforce.security import PEOPLE_MANAGERS, can_edit_people, roles_required
+from workforce.services import ServiceError
+from workforce.services.reference import labels
+from workforce.services.teams import save_team
+
+
+@bp.route("/teams")
+@roles_required("hr", "senior_leader")
+def team_list() -> str:
+    """Every team with its people in post today."""
+    today = date.today()
+    in_post = (
+        select(
+            EmploymentSpell.team_id,
+            func.count(func.distinct(EmploymentSpell.staff_id)).label("headcount"),
+            func.sum(EmploymentSpell.fte).label("fte"),
+        )
+        .where(EmploymentSpell.current_on(today))
+        .group_by(EmploymentSpell.team_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Team, in_post.c.headcount, in_post.c.fte)
+        .outerjoin(in_post, in_post.c.team_id == Team.id)
+        .order_by(Team.active.desc(), Team.name)
+    ).all()
+    return render_template("people/team_list.html", rows=rows, tiers=labels("tier_of_need"),
+                           can_edit=can_edit_people(current_user))
+
+
+@bp.route("/teams/new", methods=["GET", "POST"])
+@roles_required(*PEOPLE_MANAGERS)
+def team_new() -> str | Response:
+    """Add a team."""
+    return _team_form(Team(active=True), TeamForm())
+
+
+@bp.route("/teams/<int:team_id>/edit", methods=["GET", "POST"])
+@roles_required(*PEOPLE_MANAGERS)
+def team_edit(team_id: int) -> str | Response:
+    """Change a team's name, service area, tier or whether it is active."""
+    team = db.session.get(Team, team_id) or abort(404)
+    return _team_form(team, TeamForm(obj=team))
+
+
+def _team_form(team: Team, form: TeamForm) -> str | Response:
+    if form.validate_on_submit():
+        try:
+            save_team(team, form.name.data, form.service_area.data, form.tier_of_need.data,
+                      form.active.data)
+        except ServiceError as error:
+            db.session.rollback()
+            form.name.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"Team {team.name} saved.", "success")
+            return redirect(url_for("people.team_list"))
+    return render_template("people/team_form.html", form=form, team=team)

@@ -1,0 +1,115 @@
+"""Command-line tools: ``flask --app wsgi users|seed|import ...``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from workforce.audit import set_actor
+from workforce.extensions import db
+from workforce.models import ROLES
+
+users_cli = AppGroup("users", help="Manage accounts.")
+seed_cli = AppGroup("seed", help="Load reference data or a demo authority.")
+import_cli = AppGroup("import", help="Import records from files.")
+
+
+def _as_cli(command: str) -> None:
+    set_actor(None, f"command line: {command}")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice(sorted(ROLES)), help="A role to hold; repeat for several.")
+@click.option("--password", help="At least 12 characters. Asked for when left out.")
+@click.option("--staff-number", help="Link the account to this staff record.")
+def create_user_command(email: str, roles: tuple[str, ...], password: str | None,
+                        staff_number: str | None) -> None:
+    """Create an account for EMAIL."""
+    from workforce.services import ServiceError
+    from workforce.services.accounts import create_user
+    from workforce.services.people import find_staff_by_number
+
+    _as_cli("users create")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    staff = None
+    if staff_number:
+        staff = find_staff_by_number(staff_number)
+        if staff is None:
+            raise click.ClickException(f"No staff record has staff number {staff_number}")
+    try:
+        user = create_user(email, password, roles, staff=staff)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Created {user.email} with roles: {', '.join(sorted(user.roles))}")
+
+
+@seed_cli.command("reference")
+def seed_reference_command() -> None:
+    """Load the code lists from seeds/ (safe to run again)."""
+    from workforce.services.reference import load_code_lists
+
+    _as_cli("seed reference")
+    counts = load_code_lists()
+    db.session.commit()
+    click.echo("Loaded code lists: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
+
+
+@seed_cli.command("demo")
+@click.option("--seed", "random_seed", default=2026, show_default=True,
+              help="Random seed; the same seed builds the same authority.")
+@click.option("--if-empty", is_flag=True, help="Do nothing if any staff record exists.")
+def seed_demo_command(random_seed: int, if_empty: bool) -> None:
+    """Build a realistic demo authority with one account per role."""
+    from workforce.demo import build_demo, demo_present
+    from workforce.services.reference import load_code_lists
+
+    _as_cli("seed demo")
+    if if_empty and demo_present():
+        click.echo("Staff records exist already; demo data not loaded again.")
+        return
+    load_code_lists()
+    summary = build_demo(random_seed)
+    db.session.commit()
+    click.echo(summary)
+
+
+@import_cli.command("staff")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate and show what would change; write nothing.")
+def import_staff_command(path: Path, dry_run: bool) -> None:
+    """Import staff and employment spells from a CSV or XLSX file (upsert by staff number)."""
+    from workforce.services.staff_import import apply_import, plan_import, read_table
+
+    _as_cli(f"import staff {path.name}")
+    try:
+        table = read_table(path.read_bytes(), path.name)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    plan = plan_import(table)
+    if plan.errors:
+        click.echo(f"{len(plan.errors)} problem(s) found; nothing was imported:", err=True)
+        for problem in plan.errors:
+            click.echo(f"  row {problem.row}, {problem.column}: {problem.message}", err=True)
+        sys.exit(1)
+    click.echo(plan.describe())
+    if dry_run:
+        click.echo("Dry run: nothing written.")
+        return
+    apply_import(plan, source=path.name)
+    db.session.commit()
+    click.echo("Imported.")
+
+
+def register(app: Flask) -> None:
+    """Add the command groups to ``app``."""
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_cli)
+    app.cli.add_command(import_cli)

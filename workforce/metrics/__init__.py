@@ -1,0 +1,1 @@
+"""Pure calculations of published measures: typed, documented, no Flask and no database."""

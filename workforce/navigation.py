@@ -1,0 +1,51 @@
+"""The service navigation: each role sees the sections it can use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+
+from workforce.models import User
+
+
+@dataclass(frozen=True)
+class Section:
+    """One item in the service navigation."""
+
+    text: str
+    endpoint: str
+    roles: tuple[str, ...]
+    #: Endpoint prefixes that mark this item as the current section.
+    prefixes: tuple[str, ...]
+
+
+SECTIONS = (
+    Section("Home", "main.home", (), ("main.",)),
+    Section("Staff", "people.staff_list", ("hr", "ld_officer", "senior_leader", "supervisor"),
+            ("people.staff", "people.import")),
+    Section("My record", "people.my_record", ("practitioner",), ("people.my_record",)),
+    Section("Teams", "people.team_list", ("hr", "senior_leader"), ("people.team",)),
+    Section("Accounts", "admin.user_list", ("admin",), ("admin.user",)),
+    Section("Audit trail", "admin.audit_list", ("admin",), ("admin.audit",)),
+)
+
+
+def navigation_for(user: User | None, endpoint: str) -> list[dict[str, object]]:
+    """Return the navigation items ``user`` may use, marking the current one."""
+    if user is None:
+        return []
+    items = []
+    for section in SECTIONS:
+        if section.roles and not user.has_role(*section.roles):
+            continue
+        if section.endpoint == "people.my_record" and user.staff_id is None:
+            continue
+        items.append(
+            {
+                "text": section.text,
+                "href": url_for(section.endpoint),
+                "active": any(endpoint.startswith(p) for p in section.prefixes),
+            }
+        )
+    return items

@@ -1,0 +1,98 @@
+"""Figures for the home page, computed from stored records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from workforce.extensions import db
+from workforce.models import AuditEvent, EmploymentSpell, Staff, User
+from workforce.security import managed_staff_ids
+
+
+@dataclass(frozen=True)
+class WorkforceFigures:
+    """Headline figures for the whole workforce on a date."""
+
+    headcount: int
+    fte: Decimal
+    agency_headcount: int
+    starters_12m: int
+    leavers_12m: int
+    teams: int
+
+
+def workforce_figures(on: date) -> WorkforceFigures:
+    """Headcount (distinct people) and FTE in post on ``on``; starters and leavers in the year to it.
+
+    A starter is someone whose earliest spell began in the 12 months to ``on``; a leaver is
+    someone whose spell ended in that window with a reason for leaving.
+    """
+    year_ago = on - timedelta(days=365)
+    in_post = EmploymentSpell.current_on(on)
+    headcount, fte, teams = db.session.execute(
+        select(
+            func.count(func.distinct(EmploymentSpell.staff_id)),
+            func.coalesce(func.sum(EmploymentSpell.fte), 0),
+            func.count(func.distinct(EmploymentSpell.team_id)),
+        ).where(in_post)
+    ).one()
+    agency = db.session.scalar(
+        select(func.count(func.distinct(EmploymentSpell.staff_id))).where(
+            in_post, EmploymentSpell.contract_type == "agency"
+        )
+    )
+    first_start = (
+        select(EmploymentSpell.staff_id, func.min(EmploymentSpell.start_date).label("first"))
+        .group_by(EmploymentSpell.staff_id)
+        .subquery()
+    )
+    starters = db.session.scalar(
+        select(func.count()).select_from(first_start).where(
+            first_start.c.first > year_ago, first_start.c.first <= on
+        )
+    )
+    leavers = db.session.scalar(
+        select(func.count(func.distinct(EmploymentSpell.staff_id))).where(
+            EmploymentSpell.leaving_reason.is_not(None),
+            EmploymentSpell.end_date > year_ago,
+            EmploymentSpell.end_date <= on,
+        )
+    )
+    return WorkforceFigures(
+        headcount=headcount or 0,
+        fte=Decimal(str(fte or 0)),
+        agency_headcount=agency or 0,
+        starters_12m=starters or 0,
+        leavers_12m=leavers or 0,
+        teams=teams or 0,
+    )
+
+
+def managed_people(manager_staff_id: int, on: date, limit: int = 50) -> list[tuple[Staff, EmploymentSpell]]:
+    """The people a manager manages on ``on`` with their current spell, by name."""
+    ids = managed_staff_ids(manager_staff_id, on)
+    rows = db.session.execute(
+        select(Staff, EmploymentSpell)
+        .join(EmploymentSpell, EmploymentSpell.staff_id == Staff.id)
+        .where(Staff.id.in_(ids), Staff.id != manager_staff_id, EmploymentSpell.current_on(on))
+        .order_by(Staff.last_name, Staff.first_name, EmploymentSpell.start_date.desc())
+    ).all()
+    seen: set[int] = set()
+    people = []
+    for staff, spell in rows:
+        if staff.id not in seen:
+            seen.add(staff.id)
+            people.append((staff, spell))
+    return people[:limit]
+
+
+def account_figures(since: date) -> tuple[int, int, int]:
+    """(active accounts, deactivated accounts, audit events since ``since``)."""
+    active = db.session.scalar(select(func.count()).where(User.is_active_account.is_(True)))
+    inactive = db.session.scalar(select(func.count()).where(User.is_active_account.is_(False)))
+    events = db.session.scalar(select(func.count()).where(AuditEvent.at >= since))
+    return active or 0, inactive or 0, events or 0
