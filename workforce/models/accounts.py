@@ -73,7 +73,7 @@ class UserRole(Audited, db.Model):
     """One role held by one user."""
 
     __tablename__ = "user_role"
-    __table_args__ = (UniqueConstraint("user_id", "role", name="user_role"),)
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)

@@ -12,7 +12,7 @@ class CodeEntry(db.Model):
     """One code in a named list, such as census organisational role 5, "Case holder"."""
 
     __tablename__ = "code_entry"
-    __table_args__ = (UniqueConstraint("list_name", "code", name="list_code"),)
+    __table_args__ = (UniqueConstraint("list_name", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     list_name: Mapped[str] = mapped_column(String(60), index=True)

@@ -1,8 +1,8 @@
 """people accounts audit
 
-Revision ID: 98afcfec36b4
+Revision ID: 18b7e1364b82
 Revises: 
-Create Date: 2026-11-22 14:58:07.381052
+Create Date: 2026-11-22 14:59:44.963104
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '98afcfec36b4'
+revision = '18b7e1364b82'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -27,7 +27,7 @@ def upgrade():
     sa.Column('sort_order', sa.Integer(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_code_entry')),
-    sa.UniqueConstraint('list_name', 'code', name='list_code')
+    sa.UniqueConstraint('list_name', 'code', name=op.f('uq_code_entry_list_name'))
     )
     with op.batch_alter_table('code_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_code_entry_list_name'), ['list_name'], unique=False)
@@ -136,7 +136,7 @@ def upgrade():
     sa.Column('role', sa.String(length=30), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_user_role_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_role')),
-    sa.UniqueConstraint('user_id', 'role', name='user_role')
+    sa.UniqueConstraint('user_id', 'role', name=op.f('uq_user_role_user_id'))
     )
     with op.batch_alter_table('user_role', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_role_user_id'), ['user_id'], unique=False)

@@ -1,0 +1,196 @@
+"""Fixtures shared by the whole suite.
+
+Every test that asks for ``app`` (directly or through ``client`` or ``db_session``) runs
+twice: on SQLite and on PostgreSQL at 127.0.0.1:5432. Without PostgreSQL the suite says so
+loudly and runs SQLite alone, unless WORKFORCE_REQUIRE_POSTGRES=1 (as in CI), when it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from tests import builders
+
+os.environ.setdefault("WORKFORCE_ENV", "testing")
+
+PG_HOST = os.environ.get("TEST_POSTGRES_HOST", "127.0.0.1")
+PG_PORT = os.environ.get("TEST_POSTGRES_PORT", "5432")
+PG_USER = os.environ.get("TEST_POSTGRES_USER", "postgres")
+REQUIRE_PG = os.environ.get("WORKFORCE_REQUIRE_POSTGRES") == "1"
+
+
+def _postgres_problem() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres",
+                             connect_timeout=3):
+            return None
+    except Exception as error:  # noqa: BLE001  (any failure means: not reachable)
+        return str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+
+
+PG_PROBLEM = _postgres_problem()
+BACKENDS = ["sqlite"] + ([] if PG_PROBLEM else ["postgresql"])
+NO_PG_BANNER = (
+    "\n" + "!" * 78 + f"\n!! PostgreSQL at {PG_HOST}:{PG_PORT} is not reachable: {PG_PROBLEM}\n"
+    "!! Database tests run on SQLite ONLY. CI (.ci/run) requires PostgreSQL.\n" + "!" * 78
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Fail at once in CI when PostgreSQL is missing."""
+    if PG_PROBLEM and REQUIRE_PG:
+        raise pytest.UsageError(
+            f"WORKFORCE_REQUIRE_POSTGRES=1 but PostgreSQL at {PG_HOST}:{PG_PORT} is not "
+            f"reachable: {PG_PROBLEM}"
+        )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Name the databases under test at the top of the run."""
+    return NO_PG_BANNER if PG_PROBLEM else f"databases: SQLite and PostgreSQL at {PG_HOST}:{PG_PORT}"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Repeat the warning at the end, where people look."""
+    if PG_PROBLEM:
+        terminalreporter.write_line(NO_PG_BANNER, red=True, bold=True)
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _postgres_url(name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres",
+                         autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+
+
+def _drop_postgres(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres",
+                         autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def make_app(database_url: str, instance: Path, **overrides: Any) -> Flask:
+    """An app on ``database_url`` with test settings."""
+    from workforce import create_app
+
+    config = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    app = create_app(config)
+    app.instance_path = str(instance)
+    return app
+
+
+def database_url_for(backend: str, tmp: Path, label: str) -> str:
+    """A fresh, empty database for ``backend``."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / f'{label}.sqlite'}"
+    return _postgres_url(f"workforce_test_{label}_{_worker()}")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database under test: 'sqlite' or 'postgresql'."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def app(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The application on a migrated database with the code lists loaded."""
+    from flask_migrate import upgrade
+
+    tmp = tmp_path_factory.mktemp(f"app-{backend}")
+    url = database_url_for(backend, tmp, "suite")
+    app = make_app(url, tmp)
+    with app.app_context():
+        upgrade()
+        builders.load_reference()
+    yield app
+    with app.app_context():
+        from workforce.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+    if backend == "postgresql":
+        _drop_postgres(f"workforce_test_suite_{_worker()}")
+
+
+def clean_database(app: Flask) -> None:
+    """Delete every row except the code lists, so the next test starts empty."""
+    from workforce.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name != "code_entry"]
+        with db.engine.begin() as conn:
+            if db.engine.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    """An application context on a clean database."""
+    with app.app_context():
+        yield app
+    clean_database(app)
+
+
+@pytest.fixture
+def db_session(app_ctx: Flask) -> Any:
+    """The database session, inside an application context on a clean database."""
+    from workforce.extensions import db
+
+    return db.session
+
+
+@pytest.fixture
+def client(app_ctx: Flask) -> FlaskClient:
+    """A test client (CSRF off; tests that need it turn it on)."""
+    return app_ctx.test_client()
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Any:
+    """Sign ``client`` in as a new user with the given roles; returns the user."""
+
+    def sign_in(*roles: str, staff: Any = None, email: str | None = None) -> Any:
+        user = builders.make_user(*roles, staff=staff, email=email)
+        response = client.post("/login", data={"email": user.email, "password": builders.PASSWORD})
+        assert response.status_code == 302, response.data[:500]
+        return user
+
+    return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _no_resource_warnings() -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        yield
