@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -89,6 +89,25 @@ def _drop_postgres(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own application context.
+
+    As in production, each request then gets a fresh ``g`` and its own database session,
+    even while the test itself holds an application context. After each request the
+    test's own session forgets what it had loaded, so it reads what the request wrote.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        """Send a request in a fresh application context."""
+        from workforce.extensions import db
+
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
+
+
 def make_app(database_url: str, instance: Path, **overrides: Any) -> Flask:
     """An app on ``database_url`` with test settings."""
     from workforce import create_app
@@ -102,6 +121,7 @@ def make_app(database_url: str, instance: Path, **overrides: Any) -> Flask:
     config.update(overrides)
     app = create_app(config)
     app.instance_path = str(instance)
+    app.test_client_class = IsolatedClient
     return app
 
 

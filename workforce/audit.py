@@ -35,10 +35,11 @@ def current_actor() -> tuple[int | None, str]:
     if has_app_context() and getattr(g, "audit_actor", None):
         return g.audit_actor
     if has_request_context():
-        from flask_login import current_user
-
-        if current_user and current_user.is_authenticated:
-            return current_user.id, current_user.email
+        # Read the user Flask-Login has already loaded; asking for current_user here could
+        # load it with a query, whose autoflush would call this listener again.
+        user = g.get("_login_user")
+        if user is not None and getattr(user, "is_authenticated", False):
+            return user.id, user.email
         return None, "anonymous"
     return None, SYSTEM_ACTOR
 

@@ -56,7 +56,11 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject_navigation() -> dict[str, Any]:
-        user = current_user if current_user and current_user.is_authenticated else None
+        try:
+            user = current_user if current_user and current_user.is_authenticated else None
+        except Exception:  # noqa: BLE001  (an error page must render even if loading the user failed)
+            app.logger.exception("Could not load the signed-in user for the navigation")
+            user = None
         return {
             "navigation": navigation_for(user, request.endpoint or ""),
             "authority_name": app.config["AUTHORITY_NAME"],

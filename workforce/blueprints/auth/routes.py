@@ -81,7 +81,7 @@ def change_password() -> str | Response:
                 form.password.errors.append(error.message)
             else:
                 db.session.commit()
-                login_user(current_user)
+                login_user(current_user._get_current_object())
                 flash("Your password has been changed.", "success")
                 return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)
