@@ -85,6 +85,8 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # Werkzeug's scrypt (n=2**15, r=8, p=1) unless set; tests use a cheaper scrypt.
+        "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
         "AUTHORITY_NAME": env.get("AUTHORITY_NAME", "Children's Services"),
         "PAGE_SIZE": int(env.get("PAGE_SIZE", 25)),
     }

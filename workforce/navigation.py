@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import request, url_for
 
 from workforce.models import User
 
@@ -35,17 +35,21 @@ def navigation_for(user: User | None, endpoint: str) -> list[dict[str, object]]:
     """Return the navigation items ``user`` may use, marking the current one."""
     if user is None:
         return []
-    items = []
-    for section in SECTIONS:
-        if section.roles and not user.has_role(*section.roles):
-            continue
-        if section.endpoint == "people.my_record" and user.staff_id is None:
-            continue
-        items.append(
-            {
-                "text": section.text,
-                "href": url_for(section.endpoint),
-                "active": any(endpoint.startswith(p) for p in section.prefixes),
-            }
-        )
-    return items
+    sections = [
+        section for section in SECTIONS
+        if (not section.roles or user.has_role(*section.roles))
+        and (section.endpoint != "people.my_record" or user.staff_id is not None)
+    ]
+    # /me redirects to the user's own staff record, so "My record" is current there.
+    own_record = (endpoint == "people.staff_detail" and user.staff_id is not None
+                  and (request.view_args or {}).get("staff_id") == user.staff_id
+                  and any(section.endpoint == "people.my_record" for section in sections))
+    return [
+        {
+            "text": section.text,
+            "href": url_for(section.endpoint),
+            "active": (section.endpoint == "people.my_record") if own_record
+            else any(endpoint.startswith(p) for p in section.prefixes),
+        }
+        for section in sections
+    ]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from functools import cache
+
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -12,8 +15,16 @@ from workforce.models import ROLES, Staff, User, UserRole
 from workforce.services import ServiceError
 
 MIN_PASSWORD_LENGTH = 12
-#: Hash checked when no account matches, so a wrong email takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-at-all")
+
+
+def _hash_method() -> str:
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """A hash checked when no account matches, so a wrong email costs as much as a wrong password."""
+    return generate_password_hash("not-a-real-password-at-all", method=method)
 
 
 def normalise_email(email: str) -> str:
@@ -52,7 +63,7 @@ def authenticate(email: str, password: str) -> User | None:
     """Return the active account matching ``email`` and ``password``, or None."""
     user = find_by_email(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(_hash_method()), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.is_active_account:
         return None
@@ -64,7 +75,7 @@ def set_password(user: User, password: str) -> None:
     problem = password_problem(password)
     if problem:
         raise ServiceError(problem, field="password")
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = generate_password_hash(password, method=_hash_method())
     user.session_version = (user.session_version or 0) + 1
 
 

@@ -15,6 +15,7 @@ from wtforms import PasswordField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from workforce.blueprints.auth.forms import acceptable_password
+from workforce.blueprints.options import options
 from workforce.models import ROLES
 from workforce.services.people import find_staff_by_number
 from workforce.validation import email_problem
@@ -26,7 +27,7 @@ class RolesField(SelectMultipleField):
     widget = GovCheckboxesInput()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("choices", list(ROLES.items()))
+        kwargs.setdefault("choices", options(ROLES.items()))
         kwargs.setdefault("validators", [InputRequired("Select at least one role")])
         super().__init__(*args, **kwargs)
 

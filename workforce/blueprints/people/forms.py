@@ -17,6 +17,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, DateField, DecimalField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from workforce.blueprints.options import options
 from workforce.models import CONTRACT_TYPES
 from workforce.services.people import find_staff_by_number, team_choices
 from workforce.services.reference import choices
@@ -78,8 +79,8 @@ class StaffDetailsForm(FlaskForm):
 
     def __init__(self, *args: Any, show_characteristics: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.gender.choices = choices("gender", blank="Not recorded")
-        self.ethnicity.choices = choices("ethnicity", blank="Not recorded")
+        self.gender.choices = options(choices("gender", blank="Not recorded"))
+        self.ethnicity.choices = options(choices("ethnicity", blank="Not recorded"))
         if not show_characteristics:
             for name in ("date_of_birth", "gender", "ethnicity"):
                 delattr(self, name)
@@ -115,10 +116,10 @@ class SpellFieldsForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.team_id.choices = team_choices(blank="Select a team")
-        self.org_role.choices = choices("org_role", blank="Not in the social work census")
-        self.contract_type.choices = [("", "Select a contract type"), *CONTRACT_TYPES.items()]
-        self.start_origin.choices = choices("start_origin", blank="Not recorded")
+        self.team_id.choices = options(team_choices(blank="Select a team"))
+        self.org_role.choices = options(choices("org_role", blank="Not in the social work census"))
+        self.contract_type.choices = options([("", "Select a contract type"), *CONTRACT_TYPES.items()])
+        self.start_origin.choices = options(choices("start_origin", blank="Not recorded"))
         self.line_manager: Any = None
 
     def validate_line_manager_number(self, field: StringField) -> None:
@@ -176,8 +177,8 @@ class EditSpellForm(SpellFieldsForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.leaving_reason.choices = choices("leaving_reason", blank="Did not leave")
-        self.leaver_destination.choices = choices("leaver_destination", blank="Not recorded")
+        self.leaving_reason.choices = options(choices("leaving_reason", blank="Did not leave"))
+        self.leaver_destination.choices = options(choices("leaver_destination", blank="Not recorded"))
 
 
 class LeaverForm(FlaskForm):
@@ -192,8 +193,8 @@ class LeaverForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.leaving_reason.choices = choices("leaving_reason", blank="Select a reason")
-        self.leaver_destination.choices = choices("leaver_destination", blank="Not recorded")
+        self.leaving_reason.choices = options(choices("leaving_reason", blank="Select a reason"))
+        self.leaver_destination.choices = options(choices("leaver_destination", blank="Not recorded"))
 
 
 class TeamForm(FlaskForm):
@@ -210,7 +211,7 @@ class TeamForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.tier_of_need.choices = choices("tier_of_need", blank="Select a tier")
+        self.tier_of_need.choices = options(choices("tier_of_need", blank="Select a tier"))
 
 
 class ImportForm(FlaskForm):

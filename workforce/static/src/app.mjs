@@ -1,6 +1,10 @@
 // Start GOV.UK Frontend's components (error summary focus, service navigation, etc.).
 import { initAll } from '../vendor/govuk/govuk-frontend.min.js';
 
+// Module scripts run before DOMContentLoaded, when js-enabled.js marks the body, and
+// initAll does nothing unless the body is marked. A browser running this module is
+// supported, so mark the body here first.
+document.body.classList.add('js-enabled', 'govuk-frontend-supported');
 initAll();
 
 // Ask before destructive actions: any form with data-confirm asks first.
