@@ -66,6 +66,11 @@ POSTS = (
     ("Business support officer", None, "BS2", False, 8),
     ("Advanced practitioner", "6", "AP1", True, 7),
 )
+DEVELOPMENT_POSTS = (
+    ("Learning and development officer", None, "LD2", False, 40),
+    ("Practice educator", "6", "AP1", True, 40),
+    ("Business support officer", None, "BS2", False, 20),
+)
 EARLY_HELP_POSTS = (
     ("Family support worker", None, "FSW", False, 60),
     ("Early help practitioner", None, "EH2", False, 30),
@@ -161,31 +166,39 @@ def build_demo(seed: int = 2026, today: date | None = None) -> str:
     people: list[_Person] = []
     leavers = movers = joiners = 0
     for team, manager, (_, _, _, size) in zip(teams, managers, TEAMS, strict=True):
-        posts = EARLY_HELP_POSTS if team.service_area == "Early help" else POSTS
+        posts = {"Early help": EARLY_HELP_POSTS,
+                 "Quality and improvement": DEVELOPMENT_POSTS}.get(team.service_area, POSTS)
         for _ in range(size):
             post = rng.choices(posts, weights=[p[4] for p in posts])[0]
             staff = new_staff(rng.choice(FIRST), rng.choice(LAST), post[3])
-            joined_in_window = rng.random() < 0.3
-            start = (start_of_history + timedelta(days=rng.randint(0, 3 * 365 - 30)) if joined_in_window
-                     else start_of_history - timedelta(days=rng.randint(30, 15 * 365)))
+            newly_qualified = post[0].startswith("Newly")
+            joined_in_window = newly_qualified or rng.random() < 0.3
+            if newly_qualified:  # in their first year, so still on the ASYE
+                start = today - timedelta(days=rng.randint(14, 340))
+            elif joined_in_window:
+                start = start_of_history + timedelta(days=rng.randint(0, 3 * 365 - 30))
+            else:
+                start = start_of_history - timedelta(days=rng.randint(30, 15 * 365))
             joiners += joined_in_window
             contract = rng.choices(["permanent", "fixed_term", "agency", "secondment"],
                                    weights=[80, 6, 12, 2])[0]
             hours = rng.choices([Decimal("37"), Decimal("30"), Decimal("22.5"), Decimal("18.5")],
                                 weights=[75, 10, 10, 5])[0]
-            origin = "1" if post[0].startswith("Newly") else rng.choice(["2", "4", "5", "6", "9"])
+            origin = "1" if newly_qualified else rng.choice(["2", "4", "5", "6", "9"])
             current = spell(staff, team, post, start, manager, hours=hours, contract=contract,
                             origin=origin)
+            if staff.date_of_birth > start - timedelta(days=22 * 365):  # adults when they started
+                staff.date_of_birth = start - timedelta(days=rng.randint(22 * 365, 40 * 365))
             roll = rng.random()
             latest_possible = today - timedelta(days=5)
-            if roll < 0.22 and start < latest_possible - timedelta(days=60):
+            if roll < 0.22 and start < latest_possible - timedelta(days=60) and not newly_qualified:
                 low = max(start + timedelta(days=30), start_of_history)
                 end = low + timedelta(days=rng.randint(0, max(1, (latest_possible - low).days)))
                 current.end_date = end
                 current.leaving_reason = _weighted(rng, LEAVING_REASONS)
                 current.leaver_destination = _weighted(rng, DESTINATIONS)
                 leavers += 1
-            elif roll < 0.32 and start < today - timedelta(days=120):
+            elif roll < 0.32 and start < today - timedelta(days=120) and not newly_qualified:
                 low = max(start + timedelta(days=60), start_of_history)
                 move = low + timedelta(days=rng.randint(0, max(1, (today - low).days - 10)))
                 current.end_date = move - timedelta(days=1)
