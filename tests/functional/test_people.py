@@ -219,3 +219,34 @@ def test_my_record_redirects_to_own_record(client, login):
     login("practitioner", staff=staff)
     response = client.get("/me")
     assert response.headers["Location"] == f"/staff/{staff.id}"
+
+
+def test_staff_export_respects_filters_visibility_and_is_audited(client, login):
+    import io
+
+    import openpyxl
+
+    from workforce.models import AuditEvent as Event
+
+    user = login("hr")
+    team, other = builders.make_team("Exported"), builders.make_team("Not exported")
+    builders.make_staff(team, last_name="=HYPERLINK(\"http://x\")", date_of_birth=date(1980, 2, 3))
+    builders.make_staff(other, last_name="Elsewhere")
+    response = client.get(f"/staff?team={team.id}&format=csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    text_ = response.get_data(as_text=True)
+    assert "'=HYPERLINK" in text_, "formulas are neutralised"
+    assert "Elsewhere" not in text_ and "Date of birth" in text_ and "1980-02-03" in text_
+    event = db.session.scalar(select(Event).where(Event.action == "export"))
+    assert event.actor_label == user.email and event.changes["rows"] == 1
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/staff?team={team.id}&format=xlsx").data))
+    sheet = book.active
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+    assert sheet["B2"].value.startswith("'=")
+
+
+def test_staff_export_hides_characteristics_from_other_roles(client, login):
+    builders.make_staff(date_of_birth=date(1980, 2, 3), ethnicity="WBRI")
+    login("senior_leader")
+    text_ = client.get("/staff?format=csv").get_data(as_text=True)
+    assert "Date of birth" not in text_ and "1980" not in text_ and "White British" not in text_

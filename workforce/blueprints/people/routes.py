@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+import io
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -18,6 +20,7 @@ from workforce.blueprints.people.forms import (
     MoveForm,
     NewStaffForm,
 )
+from workforce.audit import record_event
 from workforce.extensions import db
 from workforce.models import CONTRACT_TYPES, EmploymentSpell, Staff
 from workforce.pagination import paginate
@@ -32,6 +35,8 @@ from workforce.services import ServiceError
 from workforce.services import people as service
 from workforce.services.people import SpellDetails, StaffDetails, StaffFilters, from_mapping
 from workforce.services.reference import choices, labels
+from workforce.services.staff_export import staff_frame
+from workforce.spreadsheets import frame_to_csv, frame_to_xlsx
 
 
 def _visible_staff_or_404(staff_id: int) -> Staff:
@@ -66,9 +71,12 @@ def _filters_from_request() -> StaffFilters:
 
 @bp.route("/staff")
 @login_required
-def staff_list() -> str:
-    """Search, filter, sort and page through the staff the user may see."""
+def staff_list() -> str | Response:
+    """Search, filter, sort and page through the staff the user may see; export as CSV or XLSX."""
     filters = _filters_from_request()
+    export_format = request.args.get("format")
+    if export_format in ("csv", "xlsx"):
+        return _export_staff(filters, export_format)
     page = paginate(
         service.staff_list_query(current_user, filters),
         page=request.args.get("page", 1, type=int),
@@ -85,6 +93,21 @@ def staff_list() -> str:
         statuses=service.STATUSES,
         can_edit=can_edit_people(current_user),
     )
+
+
+def _export_staff(filters: StaffFilters, export_format: str) -> Response:
+    frame = staff_frame(current_user, filters)
+    record_event("export", "Staff", f"Exported the staff list as {export_format.upper()} ({len(frame)} rows)",
+                 {"format": export_format, "filters": request.args.to_dict(), "rows": len(frame)})
+    db.session.commit()
+    stamp = date.today().isoformat()
+    if export_format == "csv":
+        data, mimetype = frame_to_csv(frame), "text/csv"
+    else:
+        data = frame_to_xlsx(frame, sheet_name="Staff")
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+                     download_name=f"staff-{stamp}.{export_format}")
 
 
 @bp.route("/me")
