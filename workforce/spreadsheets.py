@@ -25,7 +25,8 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     safe = frame.copy()
     safe.columns = [neutralise(str(c)) for c in safe.columns]
     for column in safe.columns:
-        if safe[column].dtype == object:
+        dtype = safe[column].dtype
+        if dtype == object or pd.api.types.is_string_dtype(dtype):
             safe[column] = safe[column].map(neutralise)
     return safe
 

@@ -9,6 +9,7 @@ written; a file with any bad row writes nothing.
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -113,16 +114,18 @@ def read_table(content: bytes, filename: str) -> pd.DataFrame:
             frame = pd.read_excel(io.BytesIO(content), dtype=object, engine="openpyxl")
         elif name.endswith(".csv"):
             frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False,
-                                encoding="utf-8-sig")
+                                encoding="utf-8-sig", skip_blank_lines=False)
         else:
             raise ValueError("The file must be a CSV or XLSX file")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise ValueError(f"The file could not be read: {error}") from error
-    except (OSError, KeyError, ValueError) as error:
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
         if "must be a CSV" in str(error):
             raise
         raise ValueError("The file could not be read as a spreadsheet") from error
     frame.columns = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]
+    # Drop wholly blank rows but keep the index, so row numbers still match the spreadsheet.
+    frame = frame[~frame.map(_text).eq("").all(axis=1)]
     if len(frame) > MAX_ROWS:
         raise ValueError(f"The file has {len(frame)} rows; import at most {MAX_ROWS} at once")
     return frame
@@ -211,6 +214,7 @@ def _check_row(number: int, raw: dict[str, Any], lookups: _Lookups) -> tuple[dic
     elif qualified in NO:
         clean["qualified_social_worker"] = False
     else:
+        clean["qualified_social_worker"] = None
         fail("qualified_social_worker", "must be yes or no")
     for column in ("date_of_birth", "start_date", "end_date"):
         try:
@@ -242,7 +246,8 @@ def _check_row(number: int, raw: dict[str, Any], lookups: _Lookups) -> tuple[dic
         fail("contract_type", "must be one of " + ", ".join(CONTRACT_TYPES))
     for column, default in (("contracted_hours", None), ("standard_hours", Decimal("37"))):
         try:
-            clean[column] = parse_decimal(raw.get(column)) or default
+            value = parse_decimal(_text(raw.get(column)))
+            clean[column] = default if value is None else value
         except ValueError:
             clean[column] = None
             fail(column, "must be a number of hours")
@@ -268,13 +273,16 @@ def plan_import(frame: pd.DataFrame) -> ImportPlan:
     emails: dict[str, str] = {}
     swes: dict[str, str] = {}
     file_numbers = {_text(v).lower() for v in frame["staff_number"]}
-    for index, raw in enumerate(frame.to_dict("records")):
-        number = index + 2
+    spelling: dict[str, str] = {}
+    for index, raw in zip(frame.index, frame.to_dict("records"), strict=True):
+        number = int(index) + 2
         clean, errors = _check_row(number, raw, lookups)
         plan.errors.extend(errors)
         key = clean["staff_number"].lower()
         if not key:
             continue
+        # Staff numbers match whatever their case: the first spelling in the file stands for all.
+        clean["staff_number"] = spelling.setdefault(key, clean["staff_number"])
         person = {f: clean[f] for f in STAFF_FIELDS}
         earlier = plan.people.get(clean["staff_number"])
         if earlier is not None and earlier != person:
@@ -365,7 +373,10 @@ def _count_changes(plan: ImportPlan) -> None:
         values = _spell_values(row, managers)
         if spell is None:
             plan.new_spells += 1
-        elif _differs(spell, {k: v for k, v in values.items() if k != "line_manager_id" or v is not None}):
+        elif _differs(spell, values) or (
+            # a manager not yet in Workforce is new in this file, so the spell's manager changes
+            row["line_manager_staff_number"] and values["line_manager_id"] is None
+        ):
             plan.changed_spells += 1
         elif row["staff_number"] not in changed_people:
             plan.unchanged += 1

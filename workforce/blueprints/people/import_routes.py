@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import re
 import secrets
+import time
+from datetime import timedelta
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
@@ -19,12 +21,29 @@ from workforce.services.staff_import import COLUMNS, apply_import, plan_import, 
 from workforce.spreadsheets import frame_to_csv, frame_to_xlsx
 
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
+#: How long a checked file waits for confirmation before it is deleted.
+UPLOAD_LIFETIME = timedelta(hours=2)
+
+
+def _upload_folder() -> Path:
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _upload_path(token: str, suffix: str) -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"staff-{current_user.id}-{token}{suffix}"
+    return _upload_folder() / f"staff-{current_user.id}-{token}{suffix}"
+
+
+def remove_stale_uploads(max_age: timedelta = UPLOAD_LIFETIME) -> int:
+    """Delete checked files nobody confirmed (they hold personal data); return how many."""
+    cutoff = time.time() - max_age.total_seconds()
+    removed = 0
+    for path in _upload_folder().glob("staff-*"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def _find_upload(token: str) -> Path | None:
@@ -41,6 +60,7 @@ def _find_upload(token: str) -> Path | None:
 @roles_required(*PEOPLE_MANAGERS)
 def import_staff() -> str:
     """Upload a file; show every bad row, or a preview of what would change."""
+    remove_stale_uploads()
     form = ImportForm()
     plan = None
     confirm = None
@@ -70,6 +90,7 @@ def import_staff_confirm() -> Response:
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         abort(400)
+    remove_stale_uploads()
     path = _find_upload(form.token.data)
     if path is None:
         flash("That upload has expired or was already imported. Upload the file again.", "error")
