@@ -47,7 +47,17 @@ def build_rows(count: int) -> list[dict[str, str]]:
 
     rng = random.Random(SEED)
     genders = ["1", "2", "Female", "Male", "9", "0", ""]
-    ethnicities = ["WBRI", "WOTH", "AIND", "BAFR", "MWBC", "CHNE", "Any other ethnic group", "REFU", ""]
+    ethnicities = [
+        "WBRI",
+        "WOTH",
+        "AIND",
+        "BAFR",
+        "MWBC",
+        "CHNE",
+        "Any other ethnic group",
+        "REFU",
+        "",
+    ]
     contracts = ["permanent"] * 6 + ["fixed_term", "agency", "secondment"]
     rows = []
     for n in range(1, count + 1):
@@ -65,15 +75,24 @@ def build_rows(count: int) -> list[dict[str, str]]:
         end = start + timedelta(days=rng.randrange(30, 2000)) if leaver else None
         cells.update(
             staff_number=staff_number(n),
-            first_name=rng.choice(["Sam", "Alex", "Priya", "Tomasz", "Aisha", "Morgan", "Chen", "Niamh"]),
-            last_name=rng.choice(["Smith", "Khan", "Jones", "Nowak", "Okafor", "Taylor", "Li", "Byrne"]) + str(n),
+            first_name=rng.choice(
+                ["Sam", "Alex", "Priya", "Tomasz", "Aisha", "Morgan", "Chen", "Niamh"]
+            ),
+            last_name=rng.choice(
+                ["Smith", "Khan", "Jones", "Nowak", "Okafor", "Taylor", "Li", "Byrne"]
+            )
+            + str(n),
             work_email=f"person{n}@bench.example.org",
             swe_number=f"SW{n:010d}" if n % 3 else "",
             qualified_social_worker="yes" if n % 3 else "no",
-            date_of_birth=_format(date(1960, 1, 1) + timedelta(days=rng.randrange(0, 40 * 365)), british),
+            date_of_birth=_format(
+                date(1960, 1, 1) + timedelta(days=rng.randrange(0, 40 * 365)), british
+            ),
             gender=rng.choice(genders),
             ethnicity=rng.choice(ethnicities),
-            post_title=rng.choice(["Social worker", "Senior social worker", "Team manager", "Family support worker"]),
+            post_title=rng.choice(
+                ["Social worker", "Senior social worker", "Team manager", "Family support worker"]
+            ),
             team=f"Bench team {rng.randrange(1, TEAMS + 1):02d}",
             org_role=rng.choice(["1", "2", "3", "4", "5", "6", "Case holder", ""]),
             grade=rng.choice(["SW1", "SW2", "SW3", "TM1", ""]),
@@ -113,12 +132,17 @@ def counts() -> tuple[int, int, int]:
     return (
         db.session.scalar(select(func.count()).select_from(Staff)),
         db.session.scalar(select(func.count()).select_from(EmploymentSpell)),
-        db.session.scalar(select(func.count()).select_from(AuditEvent)
-                          .where(AuditEvent.action.in_(["create", "update", "delete"]))),
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action.in_(["create", "update", "delete"]))
+        ),
     )
 
 
-def timed_import(content: bytes, filename: str, write: bool, profile: cProfile.Profile | None = None) -> dict[str, Any]:
+def timed_import(
+    content: bytes, filename: str, write: bool, profile: cProfile.Profile | None = None
+) -> dict[str, Any]:
     """Read, check and (if ``write``) apply and commit; the seconds each step took."""
     from workforce.extensions import db
     from workforce.services.staff_import import apply_import, plan_import, read_table
@@ -144,9 +168,15 @@ def timed_import(content: bytes, filename: str, write: bool, profile: cProfile.P
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=5000, help="people in the file (default 5000)")
-    parser.add_argument("--database-url", help="an empty database to use instead of a new SQLite file")
-    parser.add_argument("--limit", type=float, default=10.0, help="seconds the clean import must beat")
-    parser.add_argument("--profile", action="store_true", help="print where the clean import spends its time")
+    parser.add_argument(
+        "--database-url", help="an empty database to use instead of a new SQLite file"
+    )
+    parser.add_argument(
+        "--limit", type=float, default=10.0, help="seconds the clean import must beat"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="print where the clean import spends its time"
+    )
     args = parser.parse_args(argv)
     if args.rows < 2:
         parser.error("--rows must be at least 2")
@@ -161,7 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     from workforce.services.reference import load_code_lists
 
     with tempfile.TemporaryDirectory(prefix="bench-import-") as folder:
-        url = normalise_database_url(args.database_url) if args.database_url else f"sqlite:///{folder}/bench.sqlite"
+        url = (
+            normalise_database_url(args.database_url)
+            if args.database_url
+            else f"sqlite:///{folder}/bench.sqlite"
+        )
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
         app.instance_path = folder
         with app.app_context():
@@ -170,13 +204,20 @@ def main(argv: list[str] | None = None) -> int:
             load_code_lists()
             if counts()[:2] != (0, 0):
                 db.session.rollback()
-                print(f"{db.engine.url.render_as_string()} already holds staff; "
-                      "give an empty database.", file=sys.stderr)
+                print(
+                    f"{db.engine.url.render_as_string()} already holds staff; "
+                    "give an empty database.",
+                    file=sys.stderr,
+                )
                 return 2
             for n in range(1, TEAMS + 1):
                 name = f"Bench team {n:02d}"
                 if db.session.scalar(db.select(Team.id).where(Team.name == name)) is None:
-                    db.session.add(Team(name=name, service_area="Children's social care", tier_of_need="complex"))
+                    db.session.add(
+                        Team(
+                            name=name, service_area="Children's social care", tier_of_need="complex"
+                        )
+                    )
             db.session.commit()
             set_actor(None, "bench: import staff")
             setup = time.perf_counter() - t0
@@ -195,7 +236,9 @@ def main(argv: list[str] | None = None) -> int:
             errors = [(e.row, e.column) for e in first["plan"].errors]
             assert errors == [(bad_row_number, "contract_type")], errors[:10]
             assert counts() == baseline, counts()
-            results.append(("one bad row", first, f"1 error (row {bad_row_number}); nothing written"))
+            results.append(
+                ("one bad row", first, f"1 error (row {bad_row_number}); nothing written")
+            )
 
             profile = cProfile.Profile() if args.profile else None
             second = timed_import(clean, "bench-clean.csv", write=True, profile=profile)
@@ -208,7 +251,12 @@ def main(argv: list[str] | None = None) -> int:
             third = timed_import(clean, "bench-clean.csv", write=True)
             plan = third["plan"]
             assert plan.errors == []
-            assert (plan.new_people, plan.changed_people, plan.new_spells, plan.changed_spells) == (0, 0, 0, 0)
+            assert (plan.new_people, plan.changed_people, plan.new_spells, plan.changed_spells) == (
+                0,
+                0,
+                0,
+                0,
+            )
             assert plan.unchanged == args.rows
             assert counts() == (people, spells, changes), counts()
             results.append(("same file again", third, "nothing changed"))
@@ -219,15 +267,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nStaff import of {args.rows} rows on {backend} (set-up {setup:.2f} s)\n")
     print(f"{'run':<17}{'read':>8}{'check':>8}{'write':>8}{'total':>8}  result")
     for name, timing, outcome in results:
-        print(f"{name:<17}{timing['read']:>8.2f}{timing['check']:>8.2f}{timing['write']:>8.2f}"
-              f"{timing['total']:>8.2f}  {outcome}")
+        print(
+            f"{name:<17}{timing['read']:>8.2f}{timing['check']:>8.2f}{timing['write']:>8.2f}"
+            f"{timing['total']:>8.2f}  {outcome}"
+        )
     print("\nSeconds; 'write' is apply_import plus the commit.")
     if profile:
         print("\nClean import, by cumulative time:")
         pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
     total = results[1][1]["total"]
     if total >= args.limit:
-        print(f"\nFAIL: the clean import took {total:.2f} s; the limit is {args.limit:.0f} s.", file=sys.stderr)
+        print(
+            f"\nFAIL: the clean import took {total:.2f} s; the limit is {args.limit:.0f} s.",
+            file=sys.stderr,
+        )
         return 1
     print(f"\nOK: the clean import took {total:.2f} s (limit {args.limit:.0f} s).")
     return 0

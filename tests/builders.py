@@ -24,16 +24,30 @@ def load_reference() -> None:
 
 def make_team(name: str | None = None, **values: Any) -> Team:
     """A team (committed)."""
-    team = Team(name=name or f"Team {next(_numbers)}", service_area=values.pop("service_area", "Children's social care"),
-                tier_of_need=values.pop("tier_of_need", "complex"), active=values.pop("active", True), **values)
+    team = Team(
+        name=name or f"Team {next(_numbers)}",
+        service_area=values.pop("service_area", "Children's social care"),
+        tier_of_need=values.pop("tier_of_need", "complex"),
+        active=values.pop("active", True),
+        **values,
+    )
     db.session.add(team)
     db.session.commit()
     return team
 
 
-def make_staff(team: Team | None = None, *, start: date = date(2020, 1, 6), end: date | None = None,
-               manager: Staff | None = None, hours: str = "37", contract: str = "permanent",
-               org_role: str | None = "5", leaving_reason: str | None = None, **values: Any) -> Staff:
+def make_staff(
+    team: Team | None = None,
+    *,
+    start: date = date(2020, 1, 6),
+    end: date | None = None,
+    manager: Staff | None = None,
+    hours: str = "37",
+    contract: str = "permanent",
+    org_role: str | None = "5",
+    leaving_reason: str | None = None,
+    **values: Any,
+) -> Staff:
     """A person with one spell in ``team`` (committed)."""
     n = next(_numbers)
     team = team or make_team()
@@ -46,12 +60,22 @@ def make_staff(team: Team | None = None, *, start: date = date(2020, 1, 6), end:
     )
     db.session.add(staff)
     db.session.flush()
-    db.session.add(EmploymentSpell(
-        staff_id=staff.id, post_title="Social worker", org_role=org_role, grade="SW2",
-        contracted_hours=Decimal(hours), standard_hours=Decimal("37"), contract_type=contract,
-        team_id=team.id, line_manager_id=manager.id if manager else None, start_date=start,
-        end_date=end, leaving_reason=leaving_reason,
-    ))
+    db.session.add(
+        EmploymentSpell(
+            staff_id=staff.id,
+            post_title="Social worker",
+            org_role=org_role,
+            grade="SW2",
+            contracted_hours=Decimal(hours),
+            standard_hours=Decimal("37"),
+            contract_type=contract,
+            team_id=team.id,
+            line_manager_id=manager.id if manager else None,
+            start_date=start,
+            end_date=end,
+            leaving_reason=leaving_reason,
+        )
+    )
     db.session.commit()
     return staff
 
@@ -60,7 +84,11 @@ def make_user(*roles: str, staff: Staff | None = None, email: str | None = None)
     """An active account holding ``roles`` with the test password (committed)."""
     from workforce.services.accounts import create_user
 
-    user = create_user(email or f"user{next(_numbers)}@example.org", PASSWORD, roles or ("practitioner",),
-                       staff=staff)
+    user = create_user(
+        email or f"user{next(_numbers)}@example.org",
+        PASSWORD,
+        roles or ("practitioner",),
+        staff=staff,
+    )
     db.session.commit()
     return user

@@ -32,8 +32,9 @@ def _postgres_problem() -> str | None:
     try:
         import psycopg
 
-        with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres",
-                             connect_timeout=3):
+        with psycopg.connect(
+            host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", connect_timeout=3
+        ):
             return None
     except Exception as error:  # noqa: BLE001  (any failure means: not reachable)
         return str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
@@ -58,7 +59,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str:
     """Name the databases under test at the top of the run."""
-    return NO_PG_BANNER if PG_PROBLEM else f"databases: SQLite and PostgreSQL at {PG_HOST}:{PG_PORT}"
+    return (
+        NO_PG_BANNER if PG_PROBLEM else f"databases: SQLite and PostgreSQL at {PG_HOST}:{PG_PORT}"
+    )
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -69,14 +72,15 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 def _worker() -> str:
     """A name unique to this test process, so concurrent runs never share a database."""
-    return f'{os.environ.get("PYTEST_XDIST_WORKER", "main")}_{os.getpid()}'.lower()
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}".lower()
 
 
 def _postgres_url(name: str) -> str:
     import psycopg
 
-    with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres",
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
+    ) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
@@ -85,8 +89,9 @@ def _postgres_url(name: str) -> str:
 def _drop_postgres(name: str) -> None:
     import psycopg
 
-    with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres",
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
+    ) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

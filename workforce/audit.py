@@ -117,8 +117,13 @@ def _after_flush(session: Session, flush_context: Any) -> None:
         session.connection().execute(insert(AuditEvent), rows)
 
 
-def record_event(action: str, entity_type: str, summary: str, details: dict[str, Any] | None = None,
-                 entity_id: str | None = None) -> None:
+def record_event(
+    action: str,
+    entity_type: str,
+    summary: str,
+    details: dict[str, Any] | None = None,
+    entity_id: str | None = None,
+) -> None:
     """Add an event that is not a row change: an export, an import, a sign-in."""
     actor_id, actor_label = current_actor()
     db.session.add(

@@ -24,12 +24,19 @@ def _as_cli(command: str) -> None:
 
 @users_cli.command("create")
 @click.argument("email")
-@click.option("--role", "roles", multiple=True, required=True,
-              type=click.Choice(sorted(ROLES)), help="A role to hold; repeat for several.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(sorted(ROLES)),
+    help="A role to hold; repeat for several.",
+)
 @click.option("--password", help="At least 12 characters. Asked for when left out.")
 @click.option("--staff-number", help="Link the account to this staff record.")
-def create_user_command(email: str, roles: tuple[str, ...], password: str | None,
-                        staff_number: str | None) -> None:
+def create_user_command(
+    email: str, roles: tuple[str, ...], password: str | None, staff_number: str | None
+) -> None:
     """Create an account for EMAIL."""
     from workforce.services import ServiceError
     from workforce.services.accounts import create_user
@@ -63,8 +70,13 @@ def seed_reference_command() -> None:
 
 
 @seed_cli.command("demo")
-@click.option("--seed", "random_seed", default=2026, show_default=True,
-              help="Random seed; the same seed builds the same authority.")
+@click.option(
+    "--seed",
+    "random_seed",
+    default=2026,
+    show_default=True,
+    help="Random seed; the same seed builds the same authority.",
+)
 @click.option("--if-empty", is_flag=True, help="Do nothing if any staff record exists.")
 def seed_demo_command(random_seed: int, if_empty: bool) -> None:
     """Build a realistic demo authority with one account per role."""

@@ -47,7 +47,9 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
     env = dict(os.environ if environ is None else environ)
     profile = env.get("WORKFORCE_ENV", "production").strip().lower()
     if profile not in ENVIRONMENTS:
-        raise ConfigError(f"WORKFORCE_ENV must be one of {', '.join(ENVIRONMENTS)}, not {profile!r}")
+        raise ConfigError(
+            f"WORKFORCE_ENV must be one of {', '.join(ENVIRONMENTS)}, not {profile!r}"
+        )
     development = profile == "development"
     testing = profile == "testing"
 

@@ -42,18 +42,134 @@ TEAMS = (
     ("Workforce Development", "Quality and improvement", "universal", 12),
 )
 
-FIRST = ("Aisha Amelia Amir Ben Chloe Daniel Ella Emily Fatima Grace Hannah Harry Isla Jack "
-         "James Jasmine Joe Josh Katie Laura Leah Liam Lucy Maya Megan Mohammed Noah Olivia "
-         "Oliver Priya Rachel Ravi Rebecca Ryan Sam Sarah Sophie Tom Wei Zara Kwame Nia Ola "
-         "Tomasz Agnieszka Sean Niamh Rhys Ffion").split()
-LAST = ("Ahmed Ali Bailey Baker Begum Brown Campbell Carter Chen Clarke Davies Edwards Evans "
-        "Green Hall Harris Hughes Hussain Jackson James Johnson Jones Khan King Kowalski Lee "
-        "Lewis Martin Mensah Mitchell Moore Morgan Murphy Okafor Patel Phillips Price Roberts "
-        "Robinson Scott Shah Singh Smith Taylor Thomas Thompson Turner Walker Ward Watson White "
-        "Williams Wilson Wood Wright Young").split()
-ETHNICITY_WEIGHTS = {"WBRI": 70, "WIRI": 2, "WOTH": 6, "MWBC": 2, "MWBA": 1, "MWAS": 1, "MOTH": 1,
-                     "AIND": 3, "APKN": 3, "ABAN": 1, "AOTH": 1, "BCRB": 2, "BAFR": 3, "BOTH": 1,
-                     "CHNE": 1, "OOTH": 1, "REFU": 1}
+FIRST = [
+    "Aisha",
+    "Amelia",
+    "Amir",
+    "Ben",
+    "Chloe",
+    "Daniel",
+    "Ella",
+    "Emily",
+    "Fatima",
+    "Grace",
+    "Hannah",
+    "Harry",
+    "Isla",
+    "Jack",
+    "James",
+    "Jasmine",
+    "Joe",
+    "Josh",
+    "Katie",
+    "Laura",
+    "Leah",
+    "Liam",
+    "Lucy",
+    "Maya",
+    "Megan",
+    "Mohammed",
+    "Noah",
+    "Olivia",
+    "Oliver",
+    "Priya",
+    "Rachel",
+    "Ravi",
+    "Rebecca",
+    "Ryan",
+    "Sam",
+    "Sarah",
+    "Sophie",
+    "Tom",
+    "Wei",
+    "Zara",
+    "Kwame",
+    "Nia",
+    "Ola",
+    "Tomasz",
+    "Agnieszka",
+    "Sean",
+    "Niamh",
+    "Rhys",
+    "Ffion",
+]
+LAST = [
+    "Ahmed",
+    "Ali",
+    "Bailey",
+    "Baker",
+    "Begum",
+    "Brown",
+    "Campbell",
+    "Carter",
+    "Chen",
+    "Clarke",
+    "Davies",
+    "Edwards",
+    "Evans",
+    "Green",
+    "Hall",
+    "Harris",
+    "Hughes",
+    "Hussain",
+    "Jackson",
+    "James",
+    "Johnson",
+    "Jones",
+    "Khan",
+    "King",
+    "Kowalski",
+    "Lee",
+    "Lewis",
+    "Martin",
+    "Mensah",
+    "Mitchell",
+    "Moore",
+    "Morgan",
+    "Murphy",
+    "Okafor",
+    "Patel",
+    "Phillips",
+    "Price",
+    "Roberts",
+    "Robinson",
+    "Scott",
+    "Shah",
+    "Singh",
+    "Smith",
+    "Taylor",
+    "Thomas",
+    "Thompson",
+    "Turner",
+    "Walker",
+    "Ward",
+    "Watson",
+    "White",
+    "Williams",
+    "Wilson",
+    "Wood",
+    "Wright",
+    "Young",
+]
+ETHNICITY_WEIGHTS = {
+    "WBRI": 70,
+    "WIRI": 2,
+    "WOTH": 6,
+    "MWBC": 2,
+    "MWBA": 1,
+    "MWAS": 1,
+    "MOTH": 1,
+    "AIND": 3,
+    "APKN": 3,
+    "ABAN": 1,
+    "AOTH": 1,
+    "BCRB": 2,
+    "BAFR": 3,
+    "BOTH": 1,
+    "CHNE": 1,
+    "OOTH": 1,
+    "REFU": 1,
+}
 LEAVING_REASONS = {"1": 60, "5": 10, "2": 3, "4": 3, "7": 8, "8": 8, "9": 8}
 DESTINATIONS = {"1": 30, "3": 25, "4": 10, "5": 10, "6": 10, "7": 5, "8": 10}
 
@@ -124,9 +240,12 @@ def build_demo(seed: int = 2026, today: date | None = None) -> str:
             used_swe.add(swe)
         age_days = rng.randint(23 * 365, 62 * 365)
         staff = Staff(
-            staff_number=number, first_name=first, last_name=last,
+            staff_number=number,
+            first_name=first,
+            last_name=last,
             work_email=f"{first}.{last}.{number[2:]}@{DEMO_DOMAIN}".lower(),
-            swe_number=swe, qualified_social_worker=qualified,
+            swe_number=swe,
+            qualified_social_worker=qualified,
             date_of_birth=today - timedelta(days=age_days),
             gender=rng.choices(["2", "1", "9"], weights=[78, 20, 2])[0],
             ethnicity=_weighted(rng, ETHNICITY_WEIGHTS),
@@ -134,40 +253,76 @@ def build_demo(seed: int = 2026, today: date | None = None) -> str:
         db.session.add(staff)
         return staff
 
-    def spell(staff: Staff, team: Team, post: tuple, start: date, manager: Staff | None,
-              end: date | None = None, hours: Decimal = Decimal("37"), contract: str = "permanent",
-              origin: str | None = None) -> EmploymentSpell:
+    def spell(
+        staff: Staff,
+        team: Team,
+        post: tuple,
+        start: date,
+        manager: Staff | None,
+        end: date | None = None,
+        hours: Decimal = Decimal("37"),
+        contract: str = "permanent",
+        origin: str | None = None,
+    ) -> EmploymentSpell:
         title, role, grade, _, _ = post
         record = EmploymentSpell(
-            staff=staff, team=team, post_title=title, org_role=role, grade=grade,
-            contracted_hours=hours, standard_hours=Decimal("37"), contract_type=contract,
-            line_manager=manager, start_date=start, end_date=end, start_origin=origin,
+            staff=staff,
+            team=team,
+            post_title=title,
+            org_role=role,
+            grade=grade,
+            contracted_hours=hours,
+            standard_hours=Decimal("37"),
+            contract_type=contract,
+            line_manager=manager,
+            start_date=start,
+            end_date=end,
+            start_origin=origin,
         )
         db.session.add(record)
         return record
 
     # Leaders first: a director, a head of service, and one team manager per team.
     director = new_staff("Helen", "Ashworth", True)
-    spell(director, teams[0], ("Director of children's services", "1", "CO1", True, 0),
-          start_of_history - timedelta(days=900), None, origin="2")
+    spell(
+        director,
+        teams[0],
+        ("Director of children's services", "1", "CO1", True, 0),
+        start_of_history - timedelta(days=900),
+        None,
+        origin="2",
+    )
     head = new_staff("Marcus", "Oyelaran", True)
-    spell(head, teams[0], ("Head of service", "2", "HS1", True, 0),
-          start_of_history - timedelta(days=700), director, origin="2")
+    spell(
+        head,
+        teams[0],
+        ("Head of service", "2", "HS1", True, 0),
+        start_of_history - timedelta(days=700),
+        director,
+        origin="2",
+    )
     managers = []
     for index, team in enumerate(teams):
         first, last = ("Claire", "Redfern") if index == 1 else (rng.choice(FIRST), rng.choice(LAST))
         qualified = team.service_area == "Children's social care"
         manager = new_staff(first, last, qualified)
-        spell(manager, team, ("Team manager", "3" if qualified else None, "TM1", qualified, 0),
-              start_of_history - timedelta(days=rng.randint(100, 2000)), head, origin="2")
+        spell(
+            manager,
+            team,
+            ("Team manager", "3" if qualified else None, "TM1", qualified, 0),
+            start_of_history - timedelta(days=rng.randint(100, 2000)),
+            head,
+            origin="2",
+        )
         managers.append(manager)
     db.session.flush()
 
     people: list[_Person] = []
     leavers = movers = joiners = 0
     for team, manager, (_, _, _, size) in zip(teams, managers, TEAMS, strict=True):
-        posts = {"Early help": EARLY_HELP_POSTS,
-                 "Quality and improvement": DEVELOPMENT_POSTS}.get(team.service_area, POSTS)
+        posts = {"Early help": EARLY_HELP_POSTS, "Quality and improvement": DEVELOPMENT_POSTS}.get(
+            team.service_area, POSTS
+        )
         for _ in range(size):
             post = rng.choices(posts, weights=[p[4] for p in posts])[0]
             staff = new_staff(rng.choice(FIRST), rng.choice(LAST), post[3])
@@ -180,13 +335,17 @@ def build_demo(seed: int = 2026, today: date | None = None) -> str:
             else:
                 start = start_of_history - timedelta(days=rng.randint(30, 15 * 365))
             joiners += joined_in_window
-            contract = rng.choices(["permanent", "fixed_term", "agency", "secondment"],
-                                   weights=[80, 6, 12, 2])[0]
-            hours = rng.choices([Decimal("37"), Decimal("30"), Decimal("22.5"), Decimal("18.5")],
-                                weights=[75, 10, 10, 5])[0]
+            contract = rng.choices(
+                ["permanent", "fixed_term", "agency", "secondment"], weights=[80, 6, 12, 2]
+            )[0]
+            hours = rng.choices(
+                [Decimal("37"), Decimal("30"), Decimal("22.5"), Decimal("18.5")],
+                weights=[75, 10, 10, 5],
+            )[0]
             origin = "1" if newly_qualified else rng.choice(["2", "4", "5", "6", "9"])
-            current = spell(staff, team, post, start, manager, hours=hours, contract=contract,
-                            origin=origin)
+            current = spell(
+                staff, team, post, start, manager, hours=hours, contract=contract, origin=origin
+            )
             if staff.date_of_birth > start - timedelta(days=22 * 365):  # adults when they started
                 staff.date_of_birth = start - timedelta(days=rng.randint(22 * 365, 40 * 365))
             roll = rng.random()
@@ -204,8 +363,15 @@ def build_demo(seed: int = 2026, today: date | None = None) -> str:
                 current.end_date = move - timedelta(days=1)
                 new_team = rng.choice([t for t in teams[:6] if t is not team]) if post[3] else team
                 new_post = POSTS[1] if post[3] else post
-                spell(staff, new_team, new_post, move, managers[teams.index(new_team)],
-                      hours=hours, contract="permanent" if contract == "agency" else contract)
+                spell(
+                    staff,
+                    new_team,
+                    new_post,
+                    move,
+                    managers[teams.index(new_team)],
+                    hours=hours,
+                    contract="permanent" if contract == "agency" else contract,
+                )
                 movers += 1
             people.append(_Person(staff, team))
     db.session.flush()
@@ -216,20 +382,40 @@ def build_demo(seed: int = 2026, today: date | None = None) -> str:
         "leader": director,
         "manager": managers[1],
     }
-    spell(linked["hr"], teams[7], ("HR business partner", None, "HR3", False, 0),
-          start_of_history - timedelta(days=400), managers[7], origin="9")
-    spell(linked["ld"], teams[7], ("Learning and development officer", None, "LD2", False, 0),
-          start_of_history - timedelta(days=300), managers[7], origin="9")
-    practitioner = next(p.staff for p in people if p.team is teams[1] and p.staff.qualified_social_worker
-                        and all(s.end_date is None and s.team_id == teams[1].id for s in p.staff.spells))
+    spell(
+        linked["hr"],
+        teams[7],
+        ("HR business partner", None, "HR3", False, 0),
+        start_of_history - timedelta(days=400),
+        managers[7],
+        origin="9",
+    )
+    spell(
+        linked["ld"],
+        teams[7],
+        ("Learning and development officer", None, "LD2", False, 0),
+        start_of_history - timedelta(days=300),
+        managers[7],
+        origin="9",
+    )
+    practitioner = next(
+        p.staff
+        for p in people
+        if p.team is teams[1]
+        and p.staff.qualified_social_worker
+        and all(s.end_date is None and s.team_id == teams[1].id for s in p.staff.spells)
+    )
     linked["practitioner"] = practitioner
     db.session.flush()
 
     for local, roles, link in DEMO_ACCOUNTS:
-        create_user(f"{local}@{DEMO_DOMAIN}", DEMO_PASSWORD, roles,
-                    staff=linked.get(link) if link else None)
+        create_user(
+            f"{local}@{DEMO_DOMAIN}", DEMO_PASSWORD, roles, staff=linked.get(link) if link else None
+        )
     db.session.flush()
     total = db.session.scalar(select(func.count()).select_from(Staff))
-    return (f"Demo authority built: {total} staff in {len(teams)} teams, {joiners} joiners, "
-            f"{movers} movers and {leavers} leavers over three years; "
-            f"{len(DEMO_ACCOUNTS)} demo accounts (password {DEMO_PASSWORD}).")
+    return (
+        f"Demo authority built: {total} staff in {len(teams)} teams, {joiners} joiners, "
+        f"{movers} movers and {leavers} leavers over three years; "
+        f"{len(DEMO_ACCOUNTS)} demo accounts (password {DEMO_PASSWORD})."
+    )

@@ -22,8 +22,12 @@ class Section:
 
 SECTIONS = (
     Section("Home", "main.home", (), ("main.",)),
-    Section("Staff", "people.staff_list", ("hr", "ld_officer", "senior_leader", "supervisor"),
-            ("people.staff", "people.import")),
+    Section(
+        "Staff",
+        "people.staff_list",
+        ("hr", "ld_officer", "senior_leader", "supervisor"),
+        ("people.staff", "people.import"),
+    ),
     Section("My record", "people.my_record", ("practitioner",), ("people.my_record",)),
     Section("Teams", "people.team_list", ("hr", "senior_leader"), ("people.team",)),
     Section("Accounts", "admin.user_list", ("admin",), ("admin.user",)),
@@ -36,19 +40,24 @@ def navigation_for(user: User | None, endpoint: str) -> list[dict[str, object]]:
     if user is None:
         return []
     sections = [
-        section for section in SECTIONS
+        section
+        for section in SECTIONS
         if (not section.roles or user.has_role(*section.roles))
         and (section.endpoint != "people.my_record" or user.staff_id is not None)
     ]
     # /me redirects to the user's own staff record, so "My record" is current there.
-    own_record = (endpoint == "people.staff_detail" and user.staff_id is not None
-                  and (request.view_args or {}).get("staff_id") == user.staff_id
-                  and any(section.endpoint == "people.my_record" for section in sections))
+    own_record = (
+        endpoint == "people.staff_detail"
+        and user.staff_id is not None
+        and (request.view_args or {}).get("staff_id") == user.staff_id
+        and any(section.endpoint == "people.my_record" for section in sections)
+    )
     return [
         {
             "text": section.text,
             "href": url_for(section.endpoint),
-            "active": (section.endpoint == "people.my_record") if own_record
+            "active": (section.endpoint == "people.my_record")
+            if own_record
             else any(endpoint.startswith(p) for p in section.prefixes),
         }
         for section in sections

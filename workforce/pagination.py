@@ -46,8 +46,13 @@ class Page:
             if number in (1, self.pages) or abs(number - self.page) <= 2:
                 if last_shown and number - last_shown > 1:
                     items.append({"ellipsis": True})
-                items.append({"number": number, "href": url_with(page=number),
-                              "current": number == self.page})
+                items.append(
+                    {
+                        "number": number,
+                        "href": url_with(page=number),
+                        "current": number == self.page,
+                    }
+                )
                 last_shown = number
         params: dict[str, Any] = {"items": items, "landmarkLabel": "Pages"}
         if self.page > 1:
@@ -59,7 +64,9 @@ class Page:
 
 def paginate(query: Select[Any], page: int, per_page: int) -> Page:
     """Run ``query`` for one page; a page past the end shows the last page."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    total = (
+        db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    )
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()

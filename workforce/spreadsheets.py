@@ -26,7 +26,7 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     safe.columns = [neutralise(str(c)) for c in safe.columns]
     for column in safe.columns:
         dtype = safe[column].dtype
-        if dtype == object or pd.api.types.is_string_dtype(dtype):
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
             safe[column] = safe[column].map(neutralise)
     return safe
 
@@ -48,5 +48,7 @@ def frame_to_xlsx(frame: pd.DataFrame, sheet_name: str = "Data") -> bytes:
             cell.font = Font(bold=True)
         for index, column in enumerate(safe.columns, start=1):
             values = [str(column), *(str(v) for v in safe[column].head(200) if v is not None)]
-            sheet.column_dimensions[get_column_letter(index)].width = min(60, max(10, *(len(v) for v in values)) + 2)
+            sheet.column_dimensions[get_column_letter(index)].width = min(
+                60, max(10, *(len(v) for v in values)) + 2
+            )
     return buffer.getvalue()

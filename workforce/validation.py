@@ -23,7 +23,9 @@ def normalise_swe(value: str | None) -> str | None:
 def swe_problem(value: str | None) -> str | None:
     """Why a Social Work England number is invalid: two letters and ten digits, e.g. SW1234567890."""
     if value and not SWE_PATTERN.match(value):
-        return "Social Work England number must be 2 letters followed by 10 digits, like SW1234567890"
+        return (
+            "Social Work England number must be 2 letters followed by 10 digits, like SW1234567890"
+        )
     return None
 
 
@@ -69,7 +71,10 @@ def hours_problem(contracted: Decimal | None, standard: Decimal | None) -> tuple
     if contracted > MAX_WEEKLY_HOURS:
         return "contracted_hours", f"Contracted hours must be {MAX_WEEKLY_HOURS} or fewer a week"
     if standard <= 0 or standard > MAX_WEEKLY_HOURS:
-        return "standard_hours", f"Standard hours must be more than 0 and no more than {MAX_WEEKLY_HOURS}"
+        return (
+            "standard_hours",
+            f"Standard hours must be more than 0 and no more than {MAX_WEEKLY_HOURS}",
+        )
     return None
 
 

@@ -69,8 +69,9 @@ def _live_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         upgrade()
         builders.load_reference()
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name=f"live-server-{backend}",
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, name=f"live-server-{backend}", daemon=True
+    )
     thread.start()
     try:
         yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}", backend=backend)
@@ -110,8 +111,10 @@ def axe_source() -> str:
 def chromium() -> Iterator[Any]:
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium; scripts/test "
-                    "installs it), so the browser tests cannot run")
+        pytest.skip(
+            f"{CHROMIUM} is not installed (apt-get install -y chromium; scripts/test "
+            "installs it), so the browser tests cannot run"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -211,8 +214,9 @@ class CheckedPage:
         """Fail on any console error or uncaught exception so far."""
         if self.problems:
             problems, self.problems = self.problems, []
-            raise BrowserProblem(f"The browser reported problems on {self.page.url}:\n  "
-                                 + "\n  ".join(problems))
+            raise BrowserProblem(
+                f"The browser reported problems on {self.page.url}:\n  " + "\n  ".join(problems)
+            )
 
     def check_accessibility(self) -> None:
         """Run axe-core on the page; fail on any serious or critical violation."""
@@ -231,8 +235,10 @@ class CheckedPage:
         )
         failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
         if failing:
-            lines = [f"axe-core found {len(failing)} serious or critical violation(s) on "
-                     f"{self.page.url} ({self.page.title()!r}):"]
+            lines = [
+                f"axe-core found {len(failing)} serious or critical violation(s) on "
+                f"{self.page.url} ({self.page.title()!r}):"
+            ]
             for v in failing:
                 lines.append(f"  - {v['id']} ({v['impact']}): {v['help']} [{v['helpUrl']}]")
                 lines.extend(f"      at {target}" for target in v["targets"][:10])
@@ -257,16 +263,25 @@ class CheckedPage:
 
     def service_navigation(self) -> Any:
         """The section links in the service navigation (not the service name or sign-out)."""
-        return (self.page.locator(".govuk-service-navigation")
-                .get_by_role("navigation", name="Sections").get_by_role("link"))
+        return (
+            self.page.locator(".govuk-service-navigation")
+            .get_by_role("navigation", name="Sections")
+            .get_by_role("link")
+        )
 
 
 @pytest.fixture
-def ui(chromium: Any, live_server: LiveServer, axe_source: str, request: pytest.FixtureRequest,
-       tmp_path: Path) -> Iterator[CheckedPage]:
+def ui(
+    chromium: Any,
+    live_server: LiveServer,
+    axe_source: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+) -> Iterator[CheckedPage]:
     """A checked page in a fresh browser context on the live server."""
-    context = chromium.new_context(base_url=live_server.url, locale="en-GB",
-                                   viewport={"width": 1280, "height": 900})
+    context = chromium.new_context(
+        base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 900}
+    )
     context.set_default_timeout(10_000)
     page = CheckedPage(context.new_page(), live_server.url, axe_source)
     try:

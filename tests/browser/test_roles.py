@@ -12,8 +12,9 @@ from tests.browser.conftest import CheckedPage, LiveServer
 
 
 @pytest.mark.browser
-def test_each_demo_role_can_sign_in_and_use_its_navigation(ui: CheckedPage,
-                                                           live_server: LiveServer) -> None:
+def test_each_demo_role_can_sign_in_and_use_its_navigation(
+    ui: CheckedPage, live_server: LiveServer
+) -> None:
     from sqlalchemy import select
 
     from workforce.demo import DEMO_ACCOUNTS, DEMO_DOMAIN, DEMO_PASSWORD, build_demo
@@ -44,8 +45,9 @@ def test_each_demo_role_can_sign_in_and_use_its_navigation(ui: CheckedPage,
             ui.visit(href)
             assert page.url.startswith(ui.base_url), page.url
             current = page.locator(".govuk-service-navigation__item--active")
-            expect(current, f"{text} is not marked as the current section for {email}"
-                   ).to_have_text(text)
+            expect(
+                current, f"{text} is not marked as the current section for {email}"
+            ).to_have_text(text)
             expect(current.get_by_role("link")).to_have_attribute("aria-current", re.compile("."))
             expect(page.get_by_role("heading", level=1)).to_be_visible()
         expect(links.first).to_be_visible()
@@ -58,8 +60,9 @@ def test_each_demo_role_can_sign_in_and_use_its_navigation(ui: CheckedPage,
 
 
 @pytest.mark.browser
-def test_practitioner_cannot_open_someone_elses_record(ui: CheckedPage,
-                                                       live_server: LiveServer) -> None:
+def test_practitioner_cannot_open_someone_elses_record(
+    ui: CheckedPage, live_server: LiveServer
+) -> None:
     with live_server.context():
         team = builders.make_team("Assessment South")
         own = builders.make_staff(team, first_name="Femi", last_name="Adebayo")
@@ -96,5 +99,6 @@ def _expect_error_page(ui: CheckedPage, title: str, email: str) -> None:
     expect(page.locator(".app-signed-in-as")).to_have_text(email)
     expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
     expect(page.locator("main").get_by_role("link", name="Go to the home page")).to_have_attribute(
-        "href", "/")
+        "href", "/"
+    )
     expect(page.locator(".govuk-footer")).to_be_visible()

@@ -29,7 +29,8 @@ def _long_date(value: date) -> str:
 def _action(ui: CheckedPage, name: str) -> Any:
     """A GOV.UK button made of a link (role button), found by its text."""
     return ui.page.get_by_role("button", name=name, exact=True).or_(
-        ui.page.get_by_role("link", name=name, exact=True))
+        ui.page.get_by_role("link", name=name, exact=True)
+    )
 
 
 def _search_staff(ui: CheckedPage, text: str, status: str | None = None) -> None:
@@ -75,7 +76,8 @@ def test_sign_in_add_staff_find_and_record_leaver(ui: CheckedPage, live_server: 
     # The new record.
     expect(page.get_by_role("heading", level=1)).to_have_text("Ngozi Whitfield")
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "Ngozi Whitfield has been added.")
+        "Ngozi Whitfield has been added."
+    )
     expect(page.locator("main")).to_contain_text("Personal adviser, Leaving Care")
     expect(page.locator(".app-timeline")).to_contain_text(f"{_long_date(started)} to now")
 
@@ -99,7 +101,8 @@ def test_sign_in_add_staff_find_and_record_leaver(ui: CheckedPage, live_server: 
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Ngozi Whitfield")
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "Ngozi Whitfield has been recorded as a leaver.")
+        "Ngozi Whitfield has been recorded as a leaver."
+    )
     expect(page.locator("main")).to_contain_text(f"Left on {_long_date(left)}")
     spell = page.locator(".app-timeline__item").filter(has_text="Personal adviser, Leaving Care")
     expect(spell).to_contain_text(f"{_long_date(started)} to {_long_date(left)}")
@@ -123,8 +126,9 @@ def test_sign_in_add_staff_find_and_record_leaver(ui: CheckedPage, live_server: 
 
 
 @pytest.mark.browser
-def test_invalid_form_keeps_input_and_shows_error_summary(ui: CheckedPage,
-                                                           live_server: LiveServer) -> None:
+def test_invalid_form_keeps_input_and_shows_error_summary(
+    ui: CheckedPage, live_server: LiveServer
+) -> None:
     with live_server.context():
         hr_email = builders.make_user("hr", email="hr.errors@example.org").email
         builders.make_team("Family Support Hub")
@@ -156,17 +160,21 @@ def test_invalid_form_keeps_input_and_shows_error_summary(ui: CheckedPage,
     expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
     expect(summary).to_be_focused()
     last_name_error = "Enter a last name"
-    swe_error = ("Social Work England number must be 2 letters followed by 10 digits, "
-                 "like SW1234567890")
+    swe_error = (
+        "Social Work England number must be 2 letters followed by 10 digits, like SW1234567890"
+    )
     links = summary.get_by_role("link")
     expect(links).to_have_count(2)
     expect(summary.get_by_role("link", name=last_name_error)).to_have_attribute(
-        "href", "#last_name")
+        "href", "#last_name"
+    )
     expect(summary.get_by_role("link", name=swe_error)).to_have_attribute("href", "#swe_number")
 
     # Each message sits beside its field and is announced with it.
-    for label, field_id, message in (("Last name", "last_name", last_name_error),
-                                     ("Social Work England number", "swe_number", swe_error)):
+    for label, field_id, message in (
+        ("Last name", "last_name", last_name_error),
+        ("Social Work England number", "swe_number", swe_error),
+    ):
         field = page.get_by_label(label, exact=True)
         error = page.locator(f"#{field_id}-error")
         expect(error).to_have_text(f"Error: {message}")
@@ -183,7 +191,8 @@ def test_invalid_form_keeps_input_and_shows_error_summary(ui: CheckedPage,
     expect(page.get_by_label("Last name", exact=True)).to_have_value("")
     expect(page.get_by_label("Social Work England number", exact=True)).to_have_value("SW12345")
     expect(page.get_by_label("Team", exact=True).locator("option:checked")).to_have_text(
-        "Family Support Hub")
+        "Family Support Hub"
+    )
     expect(page.get_by_label("Post title", exact=True)).to_have_value("Family support worker")
     expect(page.get_by_label("Contracted hours a week", exact=True)).to_have_value("22.5")
     expect(page.get_by_label("Contract type", exact=True)).to_have_value("fixed_term")

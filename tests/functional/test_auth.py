@@ -22,7 +22,9 @@ def test_login_page_has_labelled_fields_and_button(client):
 
 def test_sign_in_with_correct_password(client):
     user = builders.make_user("hr")
-    response = client.post("/login", data={"email": user.email.upper(), "password": builders.PASSWORD})
+    response = client.post(
+        "/login", data={"email": user.email.upper(), "password": builders.PASSWORD}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
     assert client.get("/").status_code == 200
@@ -56,16 +58,22 @@ def test_deactivated_account_cannot_sign_in(client):
     assert "Enter a correct email address and password" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"]
+)
 def test_sign_in_refuses_off_site_next(client, target):
     user = builders.make_user("hr")
-    response = client.post(f"/login?next={target}", data={"email": user.email, "password": builders.PASSWORD})
+    response = client.post(
+        f"/login?next={target}", data={"email": user.email, "password": builders.PASSWORD}
+    )
     assert response.headers["Location"] == "/"
 
 
 def test_sign_in_follows_local_next(client):
     user = builders.make_user("hr")
-    response = client.post("/login?next=/staff", data={"email": user.email, "password": builders.PASSWORD})
+    response = client.post(
+        "/login?next=/staff", data={"email": user.email, "password": builders.PASSWORD}
+    )
     assert response.headers["Location"] == "/staff"
 
 
@@ -84,24 +92,45 @@ def test_password_is_hashed_with_scrypt(db_session):
 
 def test_change_password(client, login):
     user = login("practitioner")
-    page = client.post("/account/password", data={
-        "current_password": "not my password", "password": "a brand new password", "confirm": "a brand new password",
-    }).get_data(as_text=True)
+    page = client.post(
+        "/account/password",
+        data={
+            "current_password": "not my password",
+            "password": "a brand new password",
+            "confirm": "a brand new password",
+        },
+    ).get_data(as_text=True)
     assert "Your current password is not correct" in page
-    page = client.post("/account/password", data={
-        "current_password": builders.PASSWORD, "password": "short", "confirm": "short",
-    }).get_data(as_text=True)
+    page = client.post(
+        "/account/password",
+        data={
+            "current_password": builders.PASSWORD,
+            "password": "short",
+            "confirm": "short",
+        },
+    ).get_data(as_text=True)
     assert "Password must be 12 characters or more" in page
-    page = client.post("/account/password", data={
-        "current_password": builders.PASSWORD, "password": "a brand new password", "confirm": "different",
-    }).get_data(as_text=True)
+    page = client.post(
+        "/account/password",
+        data={
+            "current_password": builders.PASSWORD,
+            "password": "a brand new password",
+            "confirm": "different",
+        },
+    ).get_data(as_text=True)
     assert "The passwords do not match" in page
-    response = client.post("/account/password", data={
-        "current_password": builders.PASSWORD, "password": "a brand new password",
-        "confirm": "a brand new password",
-    })
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": builders.PASSWORD,
+            "password": "a brand new password",
+            "confirm": "a brand new password",
+        },
+    )
     assert response.status_code == 302
-    assert client.get("/").status_code == 200, "the session that changed the password stays signed in"
+    assert client.get("/").status_code == 200, (
+        "the session that changed the password stays signed in"
+    )
     other = db.session.get(User, user.id)
     assert other.session_version == 2
 
@@ -111,10 +140,14 @@ def test_password_change_ends_other_sessions(app_ctx):
     first, second = app_ctx.test_client(), app_ctx.test_client()
     for c in (first, second):
         c.post("/login", data={"email": user.email, "password": builders.PASSWORD})
-    first.post("/account/password", data={
-        "current_password": builders.PASSWORD, "password": "another long password",
-        "confirm": "another long password",
-    })
+    first.post(
+        "/account/password",
+        data={
+            "current_password": builders.PASSWORD,
+            "password": "another long password",
+            "confirm": "another long password",
+        },
+    )
     assert first.get("/").status_code == 200
     assert second.get("/").status_code == 302
 
@@ -129,8 +162,9 @@ def test_csrf_token_is_required(app_ctx):
         assert "form expired" in response.get_data(as_text=True)
         page = client.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        response = client.post("/login", data={"email": user.email, "password": builders.PASSWORD,
-                                                "csrf_token": token})
+        response = client.post(
+            "/login", data={"email": user.email, "password": builders.PASSWORD, "csrf_token": token}
+        )
         assert response.status_code == 302
     finally:
         app_ctx.config["WTF_CSRF_ENABLED"] = False
@@ -151,8 +185,11 @@ def test_session_cookie_flags(app_ctx):
     try:
         user = builders.make_user("hr")
         client = app_ctx.test_client()
-        response = client.post("/login", data={"email": user.email, "password": builders.PASSWORD},
-                               base_url="https://localhost")
+        response = client.post(
+            "/login",
+            data={"email": user.email, "password": builders.PASSWORD},
+            base_url="https://localhost",
+        )
         cookie = next(v for v in response.headers.getlist("Set-Cookie") if v.startswith("session="))
         assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     finally:
@@ -160,8 +197,12 @@ def test_session_cookie_flags(app_ctx):
 
 
 def test_sign_in_attempts_are_rate_limited(tmp_path):
-    app = make_app(f"sqlite:///{tmp_path / 'limits.sqlite'}", tmp_path, RATELIMIT_ENABLED=True,
-                   LOGIN_RATE_LIMIT="3 per minute")
+    app = make_app(
+        f"sqlite:///{tmp_path / 'limits.sqlite'}",
+        tmp_path,
+        RATELIMIT_ENABLED=True,
+        LOGIN_RATE_LIMIT="3 per minute",
+    )
     try:
         with app.app_context():
             from flask_migrate import upgrade
@@ -169,7 +210,12 @@ def test_sign_in_attempts_are_rate_limited(tmp_path):
             upgrade()
             client = app.test_client()
             for _ in range(3):
-                assert client.post("/login", data={"email": "a@example.org", "password": "x" * 12}).status_code == 200
+                assert (
+                    client.post(
+                        "/login", data={"email": "a@example.org", "password": "x" * 12}
+                    ).status_code
+                    == 200
+                )
             response = client.post("/login", data={"email": "a@example.org", "password": "x" * 12})
             assert response.status_code == 429
             page = response.get_data(as_text=True)

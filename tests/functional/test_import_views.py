@@ -23,10 +23,17 @@ TOKEN = re.compile(rb'name="token" value="([0-9a-f]{32})"')
 def row(number: str, **values: Any) -> dict[str, Any]:
     cells: dict[str, Any] = dict.fromkeys(COLUMNS, "")
     cells.update(
-        staff_number=number, first_name="Ada", last_name=f"Person{number}",
-        work_email=f"{number.lower()}@example.org", qualified_social_worker="yes",
-        post_title="Social worker", team="Alpha", org_role="5", contracted_hours="37",
-        contract_type="permanent", start_date="2021-04-01",
+        staff_number=number,
+        first_name="Ada",
+        last_name=f"Person{number}",
+        work_email=f"{number.lower()}@example.org",
+        qualified_social_worker="yes",
+        post_title="Social worker",
+        team="Alpha",
+        org_role="5",
+        contracted_hours="37",
+        contract_type="permanent",
+        start_date="2021-04-01",
     )
     cells.update(values)
     return cells
@@ -41,8 +48,11 @@ def csv_bytes(rows: list[dict[str, Any]]) -> bytes:
 
 
 def upload(client: Any, content: bytes, filename: str = "staff.csv") -> Any:
-    return client.post("/staff/import", data={"file": (io.BytesIO(content), filename)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/staff/import",
+        data={"file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
 
 
 def token_of(response: Any) -> str:
@@ -56,8 +66,11 @@ def counts(db_session: Any) -> tuple[int, int, int]:
     return (
         db_session.scalar(select(func.count()).select_from(Staff)),
         db_session.scalar(select(func.count()).select_from(EmploymentSpell)),
-        db_session.scalar(select(func.count()).select_from(AuditEvent)
-                          .where(AuditEvent.entity_type.in_(["Staff", "EmploymentSpell"]))),
+        db_session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.entity_type.in_(["Staff", "EmploymentSpell"]))
+        ),
     )
 
 
@@ -139,7 +152,9 @@ def test_other_template_formats_are_not_found(client, login):
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
-def test_the_downloaded_template_imports_cleanly_once_its_team_exists(client, login, db_session, kind):
+def test_the_downloaded_template_imports_cleanly_once_its_team_exists(
+    client, login, db_session, kind
+):
     login("hr")
     template = client.get(f"/staff/import/template.{kind}").data
     team = builders.make_team("Your team name")
@@ -150,7 +165,9 @@ def test_the_downloaded_template_imports_cleanly_once_its_team_exists(client, lo
     assert done.status_code == 302
     person = db_session.scalars(select(Staff).where(Staff.staff_number == "E12345")).one()
     assert person.full_name == "Sam Example"
-    (spell,) = db_session.scalars(select(EmploymentSpell).where(EmploymentSpell.staff_id == person.id)).all()
+    (spell,) = db_session.scalars(
+        select(EmploymentSpell).where(EmploymentSpell.staff_id == person.id)
+    ).all()
     assert spell.team_id == team.id
 
 
@@ -160,27 +177,43 @@ def test_the_downloaded_template_imports_cleanly_once_its_team_exists(client, lo
 def test_a_bad_file_lists_every_problem_and_writes_nothing(app, client, login, db_session, alpha):
     login("hr")
     before = saved_uploads(app)
-    rows = [row("S001"), row("S002", work_email="nope"), row("S003"),
-            row("S004", team="Omega", start_date="2021-02-30")]
+    rows = [
+        row("S001"),
+        row("S002", work_email="nope"),
+        row("S003"),
+        row("S004", team="Omega", start_date="2021-02-30"),
+    ]
     response = upload(client, csv_bytes(rows))
     assert response.status_code == 200
     assert b"The file has 3 problems. Nothing has been imported." in response.data
     cells = re.findall(rb'<td class="govuk-table__cell[^"]*">([^<]*)</td>', response.data)
-    table = [tuple(cells[i:i + 2]) for i in range(0, len(cells), 3)]
+    table = [tuple(cells[i : i + 2]) for i in range(0, len(cells), 3)]
     assert table == [(b"3", b"work_email"), (b"5", b"start_date"), (b"5", b"team")]
     assert b"Omega" in response.data
     assert TOKEN.search(response.data) is None
-    assert b'type="file"' in response.data            # the upload form is offered again
+    assert b'type="file"' in response.data  # the upload form is offered again
     assert counts(db_session) == (0, 0, 0)
     assert saved_uploads(app) == before
 
 
-def test_a_good_file_is_previewed_without_writing_and_imported_on_confirm(app, client, login, db_session, alpha):
+def test_a_good_file_is_previewed_without_writing_and_imported_on_confirm(
+    app, client, login, db_session, alpha
+):
     login("hr")
-    builders.make_staff(alpha, staff_number="S001", first_name="Ada", last_name="PersonS001",
-                        work_email="s001@example.org", start=date(2021, 4, 1),
-                        qualified_social_worker=True)
-    rows = [row("S001", contracted_hours="30"), row("S002", line_manager_staff_number="S003"), row("S003")]
+    builders.make_staff(
+        alpha,
+        staff_number="S001",
+        first_name="Ada",
+        last_name="PersonS001",
+        work_email="s001@example.org",
+        start=date(2021, 4, 1),
+        qualified_social_worker=True,
+    )
+    rows = [
+        row("S001", contracted_hours="30"),
+        row("S002", line_manager_staff_number="S003"),
+        row("S003"),
+    ]
     before = counts(db_session)
 
     preview = upload(client, csv_bytes(rows))
@@ -191,7 +224,7 @@ def test_a_good_file_is_previewed_without_writing_and_imported_on_confirm(app, c
     assert numbers == [b"3", b"2", b"0", b"2", b"1", b"0"]
     assert b"Import 3 rows" in preview.data
     db_session.expire_all()
-    assert counts(db_session) == before                 # nothing written by the check
+    assert counts(db_session) == before  # nothing written by the check
     token = token_of(preview)
     assert any(token in name for name in saved_uploads(app))
 
@@ -201,9 +234,9 @@ def test_a_good_file_is_previewed_without_writing_and_imported_on_confirm(app, c
     db_session.expire_all()
     people, spells, audit = counts(db_session)
     assert (people, spells) == (3, 3)
-    assert audit == before[2] + 2 + 2 + 1 + 1          # 2 people and 2 spells created, 1 update, 1 import
+    assert audit == before[2] + 2 + 2 + 1 + 1  # 2 people and 2 spells created, 1 update, 1 import
     event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "import")).one()
-    assert event.actor_label.startswith("user")         # the signed-in HR user
+    assert event.actor_label.startswith("user")  # the signed-in HR user
     assert event.changes["source"] == "staff import (web)"
     assert not any(token in name for name in saved_uploads(app))
     page = client.get(done.headers["Location"])
@@ -228,14 +261,18 @@ def test_uploading_the_same_file_again_previews_no_changes(client, login, db_ses
     client.post("/staff/import/confirm", data={"token": token_of(second)})
     db_session.expire_all()
     people, spells, audit = counts(db_session)
-    assert (people, spells, audit) == (before[0], before[1], before[2] + 1)   # just the import event
+    assert (people, spells, audit) == (before[0], before[1], before[2] + 1)  # just the import event
 
 
-def test_confirm_checks_the_file_again_and_writes_nothing_if_records_changed(client, login, db_session, alpha):
+def test_confirm_checks_the_file_again_and_writes_nothing_if_records_changed(
+    client, login, db_session, alpha
+):
     login("hr")
     preview = upload(client, csv_bytes([row("S001"), row("S002", work_email="shared@example.org")]))
     token = token_of(preview)
-    builders.make_staff(alpha, staff_number="X999", work_email="shared@example.org")  # someone took it
+    builders.make_staff(
+        alpha, staff_number="X999", work_email="shared@example.org"
+    )  # someone took it
     response = client.post("/staff/import/confirm", data={"token": token}, follow_redirects=True)
     assert b"The records changed since the file was checked" in response.data
     db_session.expire_all()
@@ -262,11 +299,16 @@ def test_bad_tokens_are_refused(client, login, db_session, token):
     assert b"expired or was already imported" in response.data
 
 
-@pytest.mark.parametrize(("content", "filename", "message"), [
-    (b"staff_number\nS001\n", "staff.txt", b"The file must be a CSV or XLSX file"),
-    (b"this is not a workbook", "staff.xlsx", b"could not be read"),
-])
-def test_files_that_are_not_spreadsheets_are_refused(client, login, db_session, content, filename, message):
+@pytest.mark.parametrize(
+    ("content", "filename", "message"),
+    [
+        (b"staff_number\nS001\n", "staff.txt", b"The file must be a CSV or XLSX file"),
+        (b"this is not a workbook", "staff.xlsx", b"could not be read"),
+    ],
+)
+def test_files_that_are_not_spreadsheets_are_refused(
+    client, login, db_session, content, filename, message
+):
     login("hr")
     response = upload(client, content, filename)
     assert response.status_code == 200
@@ -280,8 +322,9 @@ def test_an_xlsx_upload_with_date_cells_is_previewed_and_imported(client, login,
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(list(COLUMNS))
-    values = row("S001", start_date=date(2022, 3, 14), date_of_birth=date(1990, 1, 2),
-                 contracted_hours=30)
+    values = row(
+        "S001", start_date=date(2022, 3, 14), date_of_birth=date(1990, 1, 2), contracted_hours=30
+    )
     sheet.append([None if values[c] == "" else values[c] for c in COLUMNS])
     buffer = io.BytesIO()
     book.save(buffer)
@@ -293,28 +336,38 @@ def test_an_xlsx_upload_with_date_cells_is_previewed_and_imported(client, login,
     assert person.spells[0].start_date == date(2022, 3, 14)
 
 
-def test_the_check_and_confirm_forms_work_with_csrf_protection_on(app, client, login, db_session, alpha,
-                                                                   monkeypatch):
+def test_the_check_and_confirm_forms_work_with_csrf_protection_on(
+    app, client, login, db_session, alpha, monkeypatch
+):
     login("hr")
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     page = client.get("/staff/import")
     csrf_token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data)
     assert csrf_token, page.data
     content = csv_bytes([row("S001")])
-    refused = upload(client, content)                       # no CSRF token
+    refused = upload(client, content)  # no CSRF token
     assert refused.status_code == 400
-    preview = client.post("/staff/import", content_type="multipart/form-data",
-                          data={"csrf_token": csrf_token.group(1).decode(),
-                                "file": (io.BytesIO(content), "staff.csv")})
+    preview = client.post(
+        "/staff/import",
+        content_type="multipart/form-data",
+        data={
+            "csrf_token": csrf_token.group(1).decode(),
+            "file": (io.BytesIO(content), "staff.csv"),
+        },
+    )
     assert b"The file is ready to import" in preview.data
     token = token_of(preview)
     assert client.post("/staff/import/confirm", data={"token": token}).status_code == 400
     assert counts(db_session) == (0, 0, 0)
-    confirm_csrf = re.search(rb'<form method="post" action="/staff/import/confirm">\s*'
-                             rb'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', preview.data)
+    confirm_csrf = re.search(
+        rb'<form method="post" action="/staff/import/confirm">\s*'
+        rb'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"',
+        preview.data,
+    )
     assert confirm_csrf, preview.data[-2000:]
-    done = client.post("/staff/import/confirm",
-                       data={"token": token, "csrf_token": confirm_csrf.group(1).decode()})
+    done = client.post(
+        "/staff/import/confirm", data={"token": token, "csrf_token": confirm_csrf.group(1).decode()}
+    )
     assert done.status_code == 302
     db_session.expire_all()
     assert counts(db_session)[:2] == (1, 1)

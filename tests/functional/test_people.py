@@ -18,13 +18,25 @@ def _date(prefix: str, value: date) -> dict[str, list[str]]:
 
 def _new_staff_form(team, **overrides):
     data = {
-        "staff_number": "E100", "first_name": "Ada", "last_name": "Lovelace",
-        "work_email": "ada@example.org", "swe_number": "sw1234567890",
-        "qualified_social_worker": "y", "gender": "2", "ethnicity": "WBRI",
-        "post_title": "Social worker", "team_id": str(team.id), "org_role": "5", "grade": "SW2",
-        "contracted_hours": "30", "standard_hours": "37", "contract_type": "permanent",
-        "line_manager_number": "", "start_origin": "1",
-        **_date("start_date", date(2024, 9, 2)), **_date("date_of_birth", date(1990, 5, 17)),
+        "staff_number": "E100",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "work_email": "ada@example.org",
+        "swe_number": "sw1234567890",
+        "qualified_social_worker": "y",
+        "gender": "2",
+        "ethnicity": "WBRI",
+        "post_title": "Social worker",
+        "team_id": str(team.id),
+        "org_role": "5",
+        "grade": "SW2",
+        "contracted_hours": "30",
+        "standard_hours": "37",
+        "contract_type": "permanent",
+        "line_manager_number": "",
+        "start_origin": "1",
+        **_date("start_date", date(2024, 9, 2)),
+        **_date("date_of_birth", date(1990, 5, 17)),
     }
     data.update(overrides)
     return data
@@ -51,8 +63,14 @@ def test_invalid_staff_form_keeps_input_and_explains(client, login):
     login("hr")
     team = builders.make_team()
     builders.make_staff(team, staff_number="DUP1")
-    form = _new_staff_form(team, staff_number="DUP1", swe_number="SW12", last_name="",
-                           contracted_hours="60", start_date=["30", "2", "2024"])
+    form = _new_staff_form(
+        team,
+        staff_number="DUP1",
+        swe_number="SW12",
+        last_name="",
+        contracted_hours="60",
+        start_date=["30", "2", "2024"],
+    )
     response = client.post("/staff/new", data=form)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -69,7 +87,9 @@ def test_duplicate_staff_number_is_refused_beside_the_field(client, login):
     login("hr")
     team = builders.make_team()
     builders.make_staff(team, staff_number="DUP1")
-    page = client.post("/staff/new", data=_new_staff_form(team, staff_number="dup1")).get_data(as_text=True)
+    page = client.post("/staff/new", data=_new_staff_form(team, staff_number="dup1")).get_data(
+        as_text=True
+    )
     assert "Another staff record already has this staff number" in page
     assert 'href="#staff_number"' in page
 
@@ -79,20 +99,34 @@ def test_record_a_move_closes_one_spell_and_opens_another(client, login):
     old_team, new_team = builders.make_team("Old"), builders.make_team("New")
     staff = builders.make_staff(old_team, start=date(2021, 4, 1))
     move_day = date.today() - timedelta(days=10)
-    response = client.post(f"/staff/{staff.id}/move", data={
-        "post_title": "Senior social worker", "team_id": str(new_team.id), "org_role": "4",
-        "grade": "SW3", "contracted_hours": "37", "standard_hours": "37",
-        "contract_type": "permanent", **_date("start_date", move_day),
-    })
+    response = client.post(
+        f"/staff/{staff.id}/move",
+        data={
+            "post_title": "Senior social worker",
+            "team_id": str(new_team.id),
+            "org_role": "4",
+            "grade": "SW3",
+            "contracted_hours": "37",
+            "standard_hours": "37",
+            "contract_type": "permanent",
+            **_date("start_date", move_day),
+        },
+    )
     assert response.status_code == 302
-    spells = db.session.scalars(select(EmploymentSpell).where(EmploymentSpell.staff_id == staff.id)
-                                .order_by(EmploymentSpell.start_date)).all()
+    spells = db.session.scalars(
+        select(EmploymentSpell)
+        .where(EmploymentSpell.staff_id == staff.id)
+        .order_by(EmploymentSpell.start_date)
+    ).all()
     assert [s.team_id for s in spells] == [old_team.id, new_team.id]
     assert spells[0].end_date == move_day - timedelta(days=1)
     assert spells[0].leaving_reason is None, "a move is not leaving"
     assert spells[1].start_date == move_day and spells[1].end_date is None
-    update = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "update",
-                                                        AuditEvent.entity_type == "EmploymentSpell"))
+    update = db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "update", AuditEvent.entity_type == "EmploymentSpell"
+        )
+    )
     assert update.changes["end_date"] == [None, (move_day - timedelta(days=1)).isoformat()]
 
 
@@ -100,10 +134,17 @@ def test_move_before_the_current_post_started_is_refused(client, login):
     login("hr")
     team = builders.make_team()
     staff = builders.make_staff(team, start=date(2023, 1, 1))
-    page = client.post(f"/staff/{staff.id}/move", data={
-        "post_title": "X", "team_id": str(team.id), "contracted_hours": "37", "standard_hours": "37",
-        "contract_type": "permanent", **_date("start_date", date(2022, 6, 1)),
-    }).get_data(as_text=True)
+    page = client.post(
+        f"/staff/{staff.id}/move",
+        data={
+            "post_title": "X",
+            "team_id": str(team.id),
+            "contracted_hours": "37",
+            "standard_hours": "37",
+            "contract_type": "permanent",
+            **_date("start_date", date(2022, 6, 1)),
+        },
+    ).get_data(as_text=True)
     assert "The move must be after the current post started" in page
     assert len(db.session.get(Staff, staff.id).spells) == 1
 
@@ -113,13 +154,20 @@ def test_record_a_leaver_keeps_the_record(client, login):
     team = builders.make_team()
     staff = builders.make_staff(team, start=date(2020, 1, 1))
     last_day = date.today() - timedelta(days=3)
-    response = client.post(f"/staff/{staff.id}/leaver", data={
-        **_date("end_date", last_day), "leaving_reason": "1", "leaver_destination": "3",
-    })
+    response = client.post(
+        f"/staff/{staff.id}/leaver",
+        data={
+            **_date("end_date", last_day),
+            "leaving_reason": "1",
+            "leaver_destination": "3",
+        },
+    )
     assert response.status_code == 302
     [spell] = db.session.get(Staff, staff.id).spells
     assert (spell.end_date, spell.leaving_reason, spell.leaver_destination) == (last_day, "1", "3")
-    assert "has been recorded as a leaver" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "has been recorded as a leaver" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
     default_list = client.get("/staff").get_data(as_text=True)
     assert staff.last_name not in default_list
     leavers = client.get("/staff?status=left").get_data(as_text=True)
@@ -130,10 +178,14 @@ def test_leaver_needs_a_reason_and_a_date_after_the_start(client, login):
     login("hr")
     team = builders.make_team()
     staff = builders.make_staff(team, start=date(2022, 1, 1))
-    page = client.post(f"/staff/{staff.id}/leaver", data=_date("end_date", date(2021, 1, 1))).get_data(as_text=True)
+    page = client.post(
+        f"/staff/{staff.id}/leaver", data=_date("end_date", date(2021, 1, 1))
+    ).get_data(as_text=True)
     assert "Select a reason for leaving" in page
-    page = client.post(f"/staff/{staff.id}/leaver", data={
-        **_date("end_date", date(2021, 1, 1)), "leaving_reason": "1"}).get_data(as_text=True)
+    page = client.post(
+        f"/staff/{staff.id}/leaver",
+        data={**_date("end_date", date(2021, 1, 1)), "leaving_reason": "1"},
+    ).get_data(as_text=True)
     assert "cannot be before the post started" in page
     assert db.session.get(Staff, staff.id).spells[0].end_date is None
 
@@ -148,13 +200,22 @@ def test_leavers_are_never_deleted(client, login):
 def test_edit_details_records_before_and_after(client, login):
     login("hr")
     staff = builders.make_staff(first_name="Jon", last_name="Smith")
-    response = client.post(f"/staff/{staff.id}/edit", data={
-        "staff_number": staff.staff_number, "first_name": "Jonathan", "last_name": "Smith",
-        "work_email": staff.work_email, "swe_number": "", "gender": "1", "ethnicity": "",
-    })
+    response = client.post(
+        f"/staff/{staff.id}/edit",
+        data={
+            "staff_number": staff.staff_number,
+            "first_name": "Jonathan",
+            "last_name": "Smith",
+            "work_email": staff.work_email,
+            "swe_number": "",
+            "gender": "1",
+            "ethnicity": "",
+        },
+    )
     assert response.status_code == 302
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "update",
-                                                       AuditEvent.entity_type == "Staff"))
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "update", AuditEvent.entity_type == "Staff")
+    )
     assert event.changes["first_name"] == ["Jon", "Jonathan"]
     assert event.changes["gender"] == [None, "1"]
     assert event.actor_label.startswith("user")
@@ -164,8 +225,11 @@ def test_staff_list_searches_filters_sorts_and_pages(client, login, app_ctx):
     login("hr")
     a, b = builders.make_team("Alpha"), builders.make_team("Bravo")
     for i in range(30):
-        builders.make_staff(a if i % 2 else b, last_name=f"Zed{i:02d}",
-                            contract="agency" if i % 5 == 0 else "permanent")
+        builders.make_staff(
+            a if i % 2 else b,
+            last_name=f"Zed{i:02d}",
+            contract="agency" if i % 5 == 0 else "permanent",
+        )
     builders.make_staff(a, last_name="Quinn", staff_number="Q777")
     page = client.get("/staff?q=q777").get_data(as_text=True)
     assert "Quinn" in page and "Zed00" not in page
@@ -177,18 +241,32 @@ def test_staff_list_searches_filters_sorts_and_pages(client, login, app_ctx):
     assert "Showing 1 to 25 of 31 people" in first
     second = client.get("/staff?page=2").get_data(as_text=True)
     assert "Showing 26 to 31 of 31 people" in second and "Zed29" in second
-    assert "No staff match these filters." in client.get("/staff?q=nobody-like-this").get_data(as_text=True)
+    assert "No staff match these filters." in client.get("/staff?q=nobody-like-this").get_data(
+        as_text=True
+    )
 
 
 def test_team_add_and_duplicate_name(client, login):
     login("hr")
-    assert client.post("/teams/new", data={"name": "Leaving Care", "service_area": "CSC",
-                                           "tier_of_need": "severe", "active": "y"}).status_code == 302
-    page = client.post("/teams/new", data={"name": "leaving care", "service_area": "CSC",
-                                           "tier_of_need": "severe"}).get_data(as_text=True)
+    assert (
+        client.post(
+            "/teams/new",
+            data={
+                "name": "Leaving Care",
+                "service_area": "CSC",
+                "tier_of_need": "severe",
+                "active": "y",
+            },
+        ).status_code
+        == 302
+    )
+    page = client.post(
+        "/teams/new", data={"name": "leaving care", "service_area": "CSC", "tier_of_need": "severe"}
+    ).get_data(as_text=True)
     assert "Another team already has that name" in page
-    page = client.post("/teams/new", data={"name": "T", "service_area": "CSC",
-                                           "tier_of_need": "extreme"}).get_data(as_text=True)
+    page = client.post(
+        "/teams/new", data={"name": "T", "service_area": "CSC", "tier_of_need": "extreme"}
+    ).get_data(as_text=True)
     assert "Not a valid choice" in page or "Select a tier" in page
 
 
@@ -199,18 +277,23 @@ def test_team_list_counts_people_in_post(client, login):
     builders.make_staff(team, hours="18.5")
     builders.make_staff(team, end=date(2022, 1, 1), leaving_reason="1")
     page = client.get("/teams").get_data(as_text=True)
-    row = page[page.index("Counted"):]
+    row = page[page.index("Counted") :]
     assert ">2<" in row.replace(" ", "") and "1.50" in row
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("work_email", "not-an-email", "Enter an email address in the correct format"),
-    ("staff_number", "has space", "Staff number must be up to 30"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("work_email", "not-an-email", "Enter an email address in the correct format"),
+        ("staff_number", "has space", "Staff number must be up to 30"),
+    ],
+)
 def test_field_rules(client, login, field, value, message):
     login("hr")
     team = builders.make_team()
-    page = client.post("/staff/new", data=_new_staff_form(team, **{field: value})).get_data(as_text=True)
+    page = client.post("/staff/new", data=_new_staff_form(team, **{field: value})).get_data(
+        as_text=True
+    )
     assert message in page
 
 
@@ -230,7 +313,7 @@ def test_staff_export_respects_filters_visibility_and_is_audited(client, login):
 
     user = login("hr")
     team, other = builders.make_team("Exported"), builders.make_team("Not exported")
-    builders.make_staff(team, last_name="=HYPERLINK(\"http://x\")", date_of_birth=date(1980, 2, 3))
+    builders.make_staff(team, last_name='=HYPERLINK("http://x")', date_of_birth=date(1980, 2, 3))
     builders.make_staff(other, last_name="Elsewhere")
     response = client.get(f"/staff?team={team.id}&format=csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"

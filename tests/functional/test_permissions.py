@@ -20,8 +20,13 @@ def world(db_session):
     manager = builders.make_staff(team_a, first_name="Mona", last_name="Manager")
     report = builders.make_staff(team_a, manager=manager, first_name="Rory", last_name="Report")
     stranger = builders.make_staff(team_b, first_name="Stan", last_name="Stranger")
-    return {"team_a": team_a, "team_b": team_b, "manager": manager, "report": report,
-            "stranger": stranger}
+    return {
+        "team_a": team_a,
+        "team_b": team_b,
+        "manager": manager,
+        "report": report,
+        "stranger": stranger,
+    }
 
 
 def _sign_in(client, role, world):
@@ -52,7 +57,8 @@ ROLE_PAGES = [
 
 def _path(template, world):
     return template.format(
-        stranger=world["stranger"].id, stranger_spell=world["stranger"].spells[0].id,
+        stranger=world["stranger"].id,
+        stranger_spell=world["stranger"].spells[0].id,
         team_a=world["team_a"].id,
     )
 
@@ -70,10 +76,15 @@ def test_role_pages(client, world, role, template, allowed):
 @pytest.mark.parametrize(
     ("role", "record", "expected"),
     [
-        ("admin", "stranger", OK), ("hr", "stranger", OK), ("ld_officer", "stranger", OK),
+        ("admin", "stranger", OK),
+        ("hr", "stranger", OK),
+        ("ld_officer", "stranger", OK),
         ("senior_leader", "stranger", OK),
-        ("supervisor", "report", OK), ("supervisor", "manager", OK), ("supervisor", "stranger", NOT_FOUND),
-        ("practitioner", "report", OK), ("practitioner", "manager", NOT_FOUND),
+        ("supervisor", "report", OK),
+        ("supervisor", "manager", OK),
+        ("supervisor", "stranger", NOT_FOUND),
+        ("practitioner", "report", OK),
+        ("practitioner", "manager", NOT_FOUND),
         ("practitioner", "stranger", NOT_FOUND),
     ],
 )
@@ -92,11 +103,14 @@ def test_missing_record_is_404_not_500(client, world):
     assert client.get("/admin/users/999999").status_code == NOT_FOUND
 
 
-@pytest.mark.parametrize(("role", "names"), [
-    ("supervisor", {"Manager, Mona", "Report, Rory"}),
-    ("practitioner", {"Report, Rory"}),
-    ("hr", {"Manager, Mona", "Report, Rory", "Stranger, Stan"}),
-])
+@pytest.mark.parametrize(
+    ("role", "names"),
+    [
+        ("supervisor", {"Manager, Mona", "Report, Rory"}),
+        ("practitioner", {"Report, Rory"}),
+        ("hr", {"Manager, Mona", "Report, Rory", "Stranger, Stan"}),
+    ],
+)
 def test_staff_list_shows_only_visible_people(client, world, role, names):
     _sign_in(client, role, world)
     page = client.get("/staff").get_data(as_text=True)

@@ -10,8 +10,19 @@ from workforce.models import AuditEvent, CodeEntry, EmploymentSpell, Staff, Team
 
 def test_users_create(app_ctx):
     runner = app_ctx.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "Lead@Example.org", "--role", "hr", "--role",
-                                 "senior_leader", "--password", "twelve chars long"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "Lead@Example.org",
+            "--role",
+            "hr",
+            "--role",
+            "senior_leader",
+            "--password",
+            "twelve chars long",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "lead@example.org"))
     assert user.roles == {"hr", "senior_leader"}
@@ -21,9 +32,13 @@ def test_users_create(app_ctx):
 
 def test_users_create_refuses_short_password_and_unknown_role(app_ctx):
     runner = app_ctx.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "a@example.org", "--role", "hr", "--password", "short"])
+    result = runner.invoke(
+        args=["users", "create", "a@example.org", "--role", "hr", "--password", "short"]
+    )
     assert result.exit_code != 0 and "12 characters" in result.output
-    result = runner.invoke(args=["users", "create", "a@example.org", "--role", "wizard", "--password", "x" * 12])
+    result = runner.invoke(
+        args=["users", "create", "a@example.org", "--role", "wizard", "--password", "x" * 12]
+    )
     assert result.exit_code != 0
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
@@ -45,9 +60,14 @@ def test_seed_demo_builds_a_realistic_authority(app_ctx):
     staff = db.session.scalar(select(func.count()).select_from(Staff))
     assert 250 <= staff <= 350
     assert db.session.scalar(select(func.count()).select_from(Team)) == 8
-    leavers = db.session.scalar(select(func.count()).where(EmploymentSpell.leaving_reason.is_not(None)))
-    movers = db.session.scalar(select(func.count(func.distinct(EmploymentSpell.staff_id))).where(
-        EmploymentSpell.end_date.is_not(None), EmploymentSpell.leaving_reason.is_(None)))
+    leavers = db.session.scalar(
+        select(func.count()).where(EmploymentSpell.leaving_reason.is_not(None))
+    )
+    movers = db.session.scalar(
+        select(func.count(func.distinct(EmploymentSpell.staff_id))).where(
+            EmploymentSpell.end_date.is_not(None), EmploymentSpell.leaving_reason.is_(None)
+        )
+    )
     assert leavers > 20 and movers > 10
     roles = {r for u in db.session.scalars(select(User)) for r in u.roles}
     assert roles == {"admin", "hr", "ld_officer", "supervisor", "practitioner", "senior_leader"}
@@ -63,14 +83,28 @@ def test_seed_demo_is_deterministic(app_ctx):
 
     build_demo(7, today=date(2026, 1, 1))
     db.session.commit()
-    first = sorted(db.session.execute(select(Staff.staff_number, Staff.last_name, Staff.ethnicity)).all())
-    spells = sorted(db.session.execute(select(EmploymentSpell.start_date, EmploymentSpell.end_date)).all(),
-                    key=str)
+    first = sorted(
+        db.session.execute(select(Staff.staff_number, Staff.last_name, Staff.ethnicity)).all()
+    )
+    spells = sorted(
+        db.session.execute(select(EmploymentSpell.start_date, EmploymentSpell.end_date)).all(),
+        key=str,
+    )
     from tests.conftest import clean_database
 
     clean_database(app_ctx)
     build_demo(7, today=date(2026, 1, 1))
     db.session.commit()
-    assert sorted(db.session.execute(select(Staff.staff_number, Staff.last_name, Staff.ethnicity)).all()) == first
-    assert sorted(db.session.execute(select(EmploymentSpell.start_date, EmploymentSpell.end_date)).all(),
-                  key=str) == spells
+    assert (
+        sorted(
+            db.session.execute(select(Staff.staff_number, Staff.last_name, Staff.ethnicity)).all()
+        )
+        == first
+    )
+    assert (
+        sorted(
+            db.session.execute(select(EmploymentSpell.start_date, EmploymentSpell.end_date)).all(),
+            key=str,
+        )
+        == spells
+    )

@@ -33,10 +33,18 @@ def row(number: str, **values: Any) -> dict[str, Any]:
     """A valid row for staff number ``number``; keyword arguments override cells."""
     cells: dict[str, Any] = dict.fromkeys(COLUMNS, "")
     cells.update(
-        staff_number=number, first_name="Ada", last_name=f"Person{number}",
-        work_email=f"{number.lower()}@example.org", qualified_social_worker="yes",
-        post_title="Social worker", team="Alpha", org_role="5", grade="SW2",
-        contracted_hours="37", contract_type="permanent", start_date="2021-04-01",
+        staff_number=number,
+        first_name="Ada",
+        last_name=f"Person{number}",
+        work_email=f"{number.lower()}@example.org",
+        qualified_social_worker="yes",
+        post_title="Social worker",
+        team="Alpha",
+        org_role="5",
+        grade="SW2",
+        contracted_hours="37",
+        contract_type="permanent",
+        start_date="2021-04-01",
     )
     cells.update(values)
     return cells
@@ -87,8 +95,11 @@ def count(db_session: Any, model: Any) -> int:
 def audit_count(db_session: Any, *actions: str) -> int:
     """Audit events about people and spells (the import's own event is entity type Staff)."""
     return db_session.scalar(
-        select(func.count()).select_from(AuditEvent)
-        .where(AuditEvent.action.in_(actions), AuditEvent.entity_type.in_(["Staff", "EmploymentSpell"]))
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.action.in_(actions), AuditEvent.entity_type.in_(["Staff", "EmploymentSpell"])
+        )
     )
 
 
@@ -98,9 +109,13 @@ def staff(db_session: Any, number: str) -> Staff:
 
 def spells_of(db_session: Any, number: str) -> list[EmploymentSpell]:
     person = staff(db_session, number)
-    return list(db_session.scalars(
-        select(EmploymentSpell).where(EmploymentSpell.staff_id == person.id).order_by(EmploymentSpell.start_date)
-    ))
+    return list(
+        db_session.scalars(
+            select(EmploymentSpell)
+            .where(EmploymentSpell.staff_id == person.id)
+            .order_by(EmploymentSpell.start_date)
+        )
+    )
 
 
 def nothing_written(db_session: Any) -> None:
@@ -123,17 +138,51 @@ def teams(db_session: Any) -> dict[str, Any]:
 
 def test_good_csv_imports_people_and_their_spells(db_session, teams):
     rows = [
-        row("S001", first_name="Ada", last_name="Lovelace", work_email="Ada.Lovelace@Example.org",
-            swe_number="sw 1234567890", date_of_birth="1985-06-30", gender="Female",
-            ethnicity="White British", org_role="Case holder", contracted_hours="18.5", standard_hours="",
-            contract_type="Fixed term", start_origin="1", start_date="2019-01-07", end_date="2021-03-31"),
-        row("S001", first_name="Ada", last_name="Lovelace", work_email="Ada.Lovelace@Example.org",
-            swe_number="sw 1234567890", date_of_birth="1985-06-30", gender="Female",
-            ethnicity="White British", team="beta", post_title="Senior social worker", org_role="4",
-            contracted_hours="37", standard_hours="36", start_date="2021-04-01"),
-        row("S002", first_name="Grace", qualified_social_worker="no", org_role="", grade="",
-            contract_type="agency", start_date="2022-02-14", end_date="2023-02-13", leaving_reason="Resignation",
-            leaver_destination="3"),
+        row(
+            "S001",
+            first_name="Ada",
+            last_name="Lovelace",
+            work_email="Ada.Lovelace@Example.org",
+            swe_number="sw 1234567890",
+            date_of_birth="1985-06-30",
+            gender="Female",
+            ethnicity="White British",
+            org_role="Case holder",
+            contracted_hours="18.5",
+            standard_hours="",
+            contract_type="Fixed term",
+            start_origin="1",
+            start_date="2019-01-07",
+            end_date="2021-03-31",
+        ),
+        row(
+            "S001",
+            first_name="Ada",
+            last_name="Lovelace",
+            work_email="Ada.Lovelace@Example.org",
+            swe_number="sw 1234567890",
+            date_of_birth="1985-06-30",
+            gender="Female",
+            ethnicity="White British",
+            team="beta",
+            post_title="Senior social worker",
+            org_role="4",
+            contracted_hours="37",
+            standard_hours="36",
+            start_date="2021-04-01",
+        ),
+        row(
+            "S002",
+            first_name="Grace",
+            qualified_social_worker="no",
+            org_role="",
+            grade="",
+            contract_type="agency",
+            start_date="2022-02-14",
+            end_date="2023-02-13",
+            leaving_reason="Resignation",
+            leaver_destination="3",
+        ),
     ]
     plan = plan_for(csv_bytes(rows))
     assert plan.errors == []
@@ -153,17 +202,33 @@ def test_good_csv_imports_people_and_their_spells(db_session, teams):
     assert ada.date_of_birth == date(1985, 6, 30)
     assert (ada.gender, ada.ethnicity) == ("2", "WBRI")
     first, second = spells_of(db_session, "S001")
-    assert (first.team_id, first.org_role, first.contract_type) == (teams["Alpha"].id, "5", "fixed_term")
+    assert (first.team_id, first.org_role, first.contract_type) == (
+        teams["Alpha"].id,
+        "5",
+        "fixed_term",
+    )
     assert (first.contracted_hours, first.standard_hours) == (Decimal("18.5"), Decimal("37"))
-    assert (first.start_date, first.end_date, first.start_origin) == (date(2019, 1, 7), date(2021, 3, 31), "1")
-    assert (second.team_id, second.post_title, second.org_role) == (teams["Beta"].id, "Senior social worker", "4")
+    assert (first.start_date, first.end_date, first.start_origin) == (
+        date(2019, 1, 7),
+        date(2021, 3, 31),
+        "1",
+    )
+    assert (second.team_id, second.post_title, second.org_role) == (
+        teams["Beta"].id,
+        "Senior social worker",
+        "4",
+    )
     assert second.standard_hours == Decimal("36")
     assert second.end_date is None
     grace = staff(db_session, "S002")
     assert grace.qualified_social_worker is False
     (leaver,) = spells_of(db_session, "S002")
     assert (leaver.contract_type, leaver.org_role, leaver.grade) == ("agency", None, None)
-    assert (leaver.end_date, leaver.leaving_reason, leaver.leaver_destination) == (date(2023, 2, 13), "1", "3")
+    assert (leaver.end_date, leaver.leaving_reason, leaver.leaver_destination) == (
+        date(2023, 2, 13),
+        "1",
+        "3",
+    )
 
     # every new row is in the audit trail, plus one event for the import itself
     assert audit_count(db_session, "create") == 5
@@ -189,28 +254,32 @@ def test_checking_a_file_writes_nothing(db_session, teams):
 
 def test_every_bad_row_is_reported_by_row_and_column_and_nothing_is_written(db_session, teams):
     rows = [
-        row("S001"),                                                            # row 2: good
-        row("S002", work_email="not-an-email"),                                 # row 3
-        row("S003", first_name="", contract_type="zero hours"),                 # row 4
-        row("S004", team="Nowhere"),                                            # row 5
-        row("S005", start_date="31/02/2024"),                                   # row 6
-        row("S006"),                                                            # row 7: good
-        row("S007", gender="X", contracted_hours="lots"),                       # row 8
+        row("S001"),  # row 2: good
+        row("S002", work_email="not-an-email"),  # row 3
+        row("S003", first_name="", contract_type="zero hours"),  # row 4
+        row("S004", team="Nowhere"),  # row 5
+        row("S005", start_date="31/02/2024"),  # row 6
+        row("S006"),  # row 7: good
+        row("S007", gender="X", contracted_hours="lots"),  # row 8
         row("S008", swe_number="SW12", start_date="2021-04-01", end_date="2020-01-01"),  # row 9
-        row("S009", line_manager_staff_number="NOPE"),                          # row 10
-        row("S010", qualified_social_worker="maybe", leaving_reason="1"),       # row 11
+        row("S009", line_manager_staff_number="NOPE"),  # row 10
+        row("S010", qualified_social_worker="maybe", leaving_reason="1"),  # row 11
     ]
     plan = plan_for(csv_bytes(rows))
     found = [(e.row, e.column) for e in plan.errors]
     assert found == [
         (3, "work_email"),
-        (4, "contract_type"), (4, "first_name"),
+        (4, "contract_type"),
+        (4, "first_name"),
         (5, "team"),
         (6, "start_date"),
-        (8, "contracted_hours"), (8, "gender"),
-        (9, "end_date"), (9, "swe_number"),
+        (8, "contracted_hours"),
+        (8, "gender"),
+        (9, "end_date"),
+        (9, "swe_number"),
         (10, "line_manager_staff_number"),
-        (11, "leaving_reason"), (11, "qualified_social_worker"),
+        (11, "leaving_reason"),
+        (11, "qualified_social_worker"),
     ]
     messages = {(e.row, e.column): e.message for e in plan.errors}
     assert messages[(4, "first_name")] == "is required"
@@ -237,24 +306,35 @@ def test_a_single_bad_row_stops_the_good_rows_too(db_session, teams):
 def test_problems_across_rows_are_reported(db_session, teams):
     rows = [
         row("S001", first_name="Ada"),
-        row("S001", first_name="Adah", start_date="2022-01-01"),                # differs from row 2
-        row("S002", work_email="s001@example.org"),                             # S001's email
+        row("S001", first_name="Adah", start_date="2022-01-01"),  # differs from row 2
+        row("S002", work_email="s001@example.org"),  # S001's email
         row("S003", start_date="2021-04-01"),
-        row("S003", start_date="01/04/2021"),                                   # same spell again
-        row("S004", line_manager_staff_number="S004"),                          # own manager
+        row("S003", start_date="01/04/2021"),  # same spell again
+        row("S004", line_manager_staff_number="S004"),  # own manager
     ]
     plan = plan_for(csv_bytes(rows))
     assert [(e.row, e.column) for e in plan.errors] == [
-        (3, "staff_number"), (4, "work_email"), (6, "start_date"), (7, "line_manager_staff_number"),
+        (3, "staff_number"),
+        (4, "work_email"),
+        (6, "start_date"),
+        (7, "line_manager_staff_number"),
     ]
     assert "row 5" in plan.errors[2].message
     assert "own line manager" in plan.errors[3].message
 
 
 def test_details_belonging_to_someone_already_in_workforce_are_refused(db_session, teams):
-    builders.make_staff(teams["Alpha"], staff_number="X900", work_email="taken@example.org",
-                        swe_number="SW0000000001")
-    rows = [row("S001"), row("S002", work_email="TAKEN@example.org"), row("S003", swe_number="SW0000000001")]
+    builders.make_staff(
+        teams["Alpha"],
+        staff_number="X900",
+        work_email="taken@example.org",
+        swe_number="SW0000000001",
+    )
+    rows = [
+        row("S001"),
+        row("S002", work_email="TAKEN@example.org"),
+        row("S003", swe_number="SW0000000001"),
+    ]
     plan = plan_for(csv_bytes(rows))
     assert [(e.row, e.column) for e in plan.errors] == [(3, "work_email"), (4, "swe_number")]
     assert all("X900" in e.message for e in plan.errors)
@@ -274,12 +354,15 @@ def test_a_file_with_no_rows_is_refused(db_session, teams):
     assert "no rows" in plan.errors[0].message
 
 
-@pytest.mark.parametrize(("content", "filename", "message"), [
-    (b"staff_number\nS001\n", "staff.txt", "must be a CSV or XLSX"),
-    (b"not a workbook", "staff.xlsx", "could not be read"),
-    (b"\xff\xfe\x00\x00bad", "staff.csv", "could not be read"),
-    (b"", "staff.csv", "could not be read"),
-])
+@pytest.mark.parametrize(
+    ("content", "filename", "message"),
+    [
+        (b"staff_number\nS001\n", "staff.txt", "must be a CSV or XLSX"),
+        (b"not a workbook", "staff.xlsx", "could not be read"),
+        (b"\xff\xfe\x00\x00bad", "staff.csv", "could not be read"),
+        (b"", "staff.csv", "could not be read"),
+    ],
+)
 def test_unreadable_files_are_refused_with_a_plain_message(content, filename, message):
     with pytest.raises(ValueError, match=message):
         read_table(content, filename)
@@ -295,7 +378,9 @@ def test_headers_are_matched_loosely_and_a_byte_order_mark_is_ignored(db_session
 
 
 def test_row_numbers_match_the_spreadsheet_when_a_csv_has_blank_lines(db_session, teams):
-    lines = csv_bytes([row("S001"), row("S002", work_email="bad"), row("S003")]).decode().split("\r\n")
+    lines = (
+        csv_bytes([row("S001"), row("S002", work_email="bad"), row("S003")]).decode().split("\r\n")
+    )
     # header, S001, (blank line), S002, (a row of empty cells), S003
     lines = [lines[0], lines[1], "", lines[2], "," * (len(COLUMNS) - 1), lines[3], ""]
     plan = plan_for("\r\n".join(lines).encode())
@@ -315,14 +400,24 @@ def test_row_numbers_match_the_spreadsheet_when_an_xlsx_has_blank_rows(db_sessio
 
 
 def test_zero_contracted_hours_are_allowed_but_zero_standard_hours_are_not(db_session, teams):
-    plan = plan_for(csv_bytes([row("S001", contracted_hours="0", contract_type="volunteer"),
-                               row("S002", standard_hours="0"),
-                               row("S003", contracted_hours="49"),
-                               row("S004", contracted_hours="-1")]))
+    plan = plan_for(
+        csv_bytes(
+            [
+                row("S001", contracted_hours="0", contract_type="volunteer"),
+                row("S002", standard_hours="0"),
+                row("S003", contracted_hours="49"),
+                row("S004", contracted_hours="-1"),
+            ]
+        )
+    )
     assert [(e.row, e.column) for e in plan.errors] == [
-        (3, "standard_hours"), (4, "contracted_hours"), (5, "contracted_hours"),
+        (3, "standard_hours"),
+        (4, "contracted_hours"),
+        (5, "contracted_hours"),
     ]
-    import_file(db_session, csv_bytes([row("S001", contracted_hours="0", contract_type="volunteer")]))
+    import_file(
+        db_session, csv_bytes([row("S001", contracted_hours="0", contract_type="volunteer")])
+    )
     (spell,) = spells_of(db_session, "S001")
     assert spell.contracted_hours == Decimal("0")
 
@@ -331,10 +426,25 @@ def test_zero_contracted_hours_are_allowed_but_zero_standard_hours_are_not(db_se
 
 
 def test_csv_dates_in_iso_and_british_form(db_session, teams):
-    import_file(db_session, csv_bytes([
-        row("S001", date_of_birth="1990-12-25", start_date="2020-09-01", end_date="2021-08-31"),
-        row("S002", date_of_birth="25/12/1990", start_date="01/09/2020", end_date="31/08/2021"),
-    ]))
+    import_file(
+        db_session,
+        csv_bytes(
+            [
+                row(
+                    "S001",
+                    date_of_birth="1990-12-25",
+                    start_date="2020-09-01",
+                    end_date="2021-08-31",
+                ),
+                row(
+                    "S002",
+                    date_of_birth="25/12/1990",
+                    start_date="01/09/2020",
+                    end_date="31/08/2021",
+                ),
+            ]
+        ),
+    )
     for number in ("S001", "S002"):
         assert staff(db_session, number).date_of_birth == date(1990, 12, 25)
         (spell,) = spells_of(db_session, number)
@@ -348,13 +458,30 @@ def test_other_date_forms_are_refused(db_session, teams, value):
 
 
 def test_xlsx_with_real_date_and_number_cells(db_session, teams):
-    content = xlsx_bytes([
-        row("S001", date_of_birth=datetime(1979, 3, 4), start_date=datetime(2018, 5, 8),
-            end_date=date(2020, 5, 7), contracted_hours=22.5, standard_hours=37, gender=2, org_role=5),
-        row("S001", date_of_birth=datetime(1979, 3, 4), start_date=date(2020, 5, 8), contracted_hours=37,
-            gender=2, org_role=4, qualified_social_worker=True),
-        row("1234", start_date="08/05/2020", qualified_social_worker=False),
-    ])
+    content = xlsx_bytes(
+        [
+            row(
+                "S001",
+                date_of_birth=datetime(1979, 3, 4),
+                start_date=datetime(2018, 5, 8),
+                end_date=date(2020, 5, 7),
+                contracted_hours=22.5,
+                standard_hours=37,
+                gender=2,
+                org_role=5,
+            ),
+            row(
+                "S001",
+                date_of_birth=datetime(1979, 3, 4),
+                start_date=date(2020, 5, 8),
+                contracted_hours=37,
+                gender=2,
+                org_role=4,
+                qualified_social_worker=True,
+            ),
+            row("1234", start_date="08/05/2020", qualified_social_worker=False),
+        ]
+    )
     book = openpyxl.load_workbook(io.BytesIO(content))
     sheet = book.active
     sheet.cell(row=4, column=1).value = 1234  # a numeric staff number cell
@@ -377,7 +504,12 @@ def test_xlsx_with_real_date_and_number_cells(db_session, teams):
 
     # importing the same workbook again changes nothing
     again = plan_for(buffer.getvalue(), "staff.xlsx")
-    assert (again.new_people, again.new_spells, again.changed_people, again.changed_spells) == (0, 0, 0, 0)
+    assert (again.new_people, again.new_spells, again.changed_people, again.changed_spells) == (
+        0,
+        0,
+        0,
+        0,
+    )
     assert again.unchanged == 3
 
 
@@ -387,8 +519,8 @@ def test_xlsx_with_real_date_and_number_cells(db_session, teams):
 def test_line_manager_by_staff_number_in_workforce_or_later_in_the_file(db_session, teams):
     boss = builders.make_staff(teams["Alpha"], staff_number="M001")
     rows = [
-        row("S001", line_manager_staff_number="S002"),   # manager appears on the next row
-        row("S002", line_manager_staff_number="m001"),   # manager already in Workforce
+        row("S001", line_manager_staff_number="S002"),  # manager appears on the next row
+        row("S002", line_manager_staff_number="m001"),  # manager already in Workforce
         row("S003", line_manager_staff_number=""),
     ]
     plan = plan_for(csv_bytes(rows))
@@ -404,11 +536,22 @@ def test_line_manager_by_staff_number_in_workforce_or_later_in_the_file(db_sessi
 
 
 def test_changing_or_removing_a_line_manager_is_previewed_and_applied(db_session, teams):
-    import_file(db_session, csv_bytes([row("M001"), row("S001", line_manager_staff_number="M001"),
-                                       row("S002", line_manager_staff_number="M001")]))
-    rows = [row("M001"), row("M002"),
-            row("S001", line_manager_staff_number=""),        # manager removed
-            row("S002", line_manager_staff_number="M002")]    # manager is new in this file
+    import_file(
+        db_session,
+        csv_bytes(
+            [
+                row("M001"),
+                row("S001", line_manager_staff_number="M001"),
+                row("S002", line_manager_staff_number="M001"),
+            ]
+        ),
+    )
+    rows = [
+        row("M001"),
+        row("M002"),
+        row("S001", line_manager_staff_number=""),  # manager removed
+        row("S002", line_manager_staff_number="M002"),
+    ]  # manager is new in this file
     plan = plan_for(csv_bytes(rows))
     assert plan.errors == []
     assert (plan.new_people, plan.new_spells) == (1, 1)
@@ -426,10 +569,27 @@ def test_changing_or_removing_a_line_manager_is_previewed_and_applied(db_session
 def _history_rows() -> list[dict[str, Any]]:
     return [
         row("S001", line_manager_staff_number="S003", date_of_birth="1980-01-31"),
-        row("S002", start_date="2018-01-01", end_date="2019-12-31", team="Beta", swe_number="SW1111111111"),
-        row("S002", start_date="2020-01-01", line_manager_staff_number="S003", swe_number="SW1111111111"),
+        row(
+            "S002",
+            start_date="2018-01-01",
+            end_date="2019-12-31",
+            team="Beta",
+            swe_number="SW1111111111",
+        ),
+        row(
+            "S002",
+            start_date="2020-01-01",
+            line_manager_staff_number="S003",
+            swe_number="SW1111111111",
+        ),
         row("S003", first_name="Manager", org_role="3", gender="1", ethnicity="AIND"),
-        row("S004", start_date="2015-06-01", end_date="2022-06-30", leaving_reason="5", leaver_destination="9"),
+        row(
+            "S004",
+            start_date="2015-06-01",
+            end_date="2022-06-30",
+            leaving_reason="5",
+            leaver_destination="9",
+        ),
     ]
 
 
@@ -445,7 +605,12 @@ def test_importing_the_same_file_again_changes_nothing(db_session, teams, kind):
 
     again = plan_for(content, filename)
     assert again.errors == []
-    assert (again.new_people, again.changed_people, again.new_spells, again.changed_spells) == (0, 0, 0, 0)
+    assert (again.new_people, again.changed_people, again.new_spells, again.changed_spells) == (
+        0,
+        0,
+        0,
+        0,
+    )
     assert again.unchanged == 5
     apply_import(again, source=filename)
     db_session.commit()
@@ -464,14 +629,19 @@ def test_a_changed_file_updates_only_the_changed_person_and_spell(db_session, te
     last_update = db_session.scalar(select(func.max(AuditEvent.id)))
 
     changed = _history_rows()
-    changed[0]["last_name"] = "Married-Name"                     # S001's personal details
-    changed[2]["contracted_hours"] = "18.5"                      # S002's current spell
+    changed[0]["last_name"] = "Married-Name"  # S001's personal details
+    changed[2]["contracted_hours"] = "18.5"  # S002's current spell
     changed[2]["team"] = "Beta"
-    changed.append(row("S005", start_date="2024-01-08"))         # a new person
+    changed.append(row("S005", start_date="2024-01-08"))  # a new person
     plan = plan_for(csv_bytes(changed))
     assert plan.errors == []
-    assert (plan.new_people, plan.changed_people, plan.new_spells, plan.changed_spells) == (1, 1, 1, 1)
-    assert plan.unchanged == 3   # S002's first spell, S003 and S004
+    assert (plan.new_people, plan.changed_people, plan.new_spells, plan.changed_spells) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    assert plan.unchanged == 3  # S002's first spell, S003 and S004
     apply_import(plan, source="changed.csv")
     db_session.commit()
 
@@ -479,18 +649,21 @@ def test_a_changed_file_updates_only_the_changed_person_and_spell(db_session, te
     assert count(db_session, EmploymentSpell) == 6
     assert audit_count(db_session, "create") == creates + 2
     updates = db_session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "update", AuditEvent.id > last_update)
+        select(AuditEvent)
+        .where(AuditEvent.action == "update", AuditEvent.id > last_update)
         .order_by(AuditEvent.entity_type)
     ).all()
     s001 = staff(db_session, "S001")
     current = spells_of(db_session, "S002")[1]
     assert [(e.entity_type, e.entity_id) for e in updates] == [
-        ("EmploymentSpell", str(current.id)), ("Staff", str(s001.id)),
+        ("EmploymentSpell", str(current.id)),
+        ("Staff", str(s001.id)),
     ]
     spell_event, staff_event = updates
     assert staff_event.changes == {"last_name": ["PersonS001", "Married-Name"]}
     assert spell_event.changes == {
-        "contracted_hours": ["37", "18.5"], "team_id": [teams["Alpha"].id, teams["Beta"].id],
+        "contracted_hours": ["37", "18.5"],
+        "team_id": [teams["Alpha"].id, teams["Beta"].id],
     }
     assert s001.last_name == "Married-Name"
     assert current.contracted_hours == Decimal("18.5")
@@ -510,8 +683,14 @@ def test_a_leaver_is_recorded_by_importing_an_end_date(db_session, teams):
 
 
 def test_staff_numbers_match_whatever_their_case(db_session, teams):
-    builders.make_staff(teams["Alpha"], staff_number="E100", first_name="Old", last_name="Name",
-                        work_email="e100@example.org", start=date(2021, 4, 1))
+    builders.make_staff(
+        teams["Alpha"],
+        staff_number="E100",
+        first_name="Old",
+        last_name="Name",
+        work_email="e100@example.org",
+        start=date(2021, 4, 1),
+    )
     plan = plan_for(csv_bytes([row("e100", first_name="New", last_name="Name")]))
     assert plan.errors == []
     assert (plan.new_people, plan.changed_people) == (0, 1)
@@ -522,8 +701,14 @@ def test_staff_numbers_match_whatever_their_case(db_session, teams):
 
 
 def test_one_file_spelling_a_staff_number_two_ways_is_one_person(db_session, teams):
-    plan = plan_for(csv_bytes([row("E200", start_date="2021-04-01"),
-                               row("e200", start_date="2023-04-01", last_name="PersonE200")]))
+    plan = plan_for(
+        csv_bytes(
+            [
+                row("E200", start_date="2021-04-01"),
+                row("e200", start_date="2023-04-01", last_name="PersonE200"),
+            ]
+        )
+    )
     assert plan.errors == []
     assert (plan.new_people, plan.new_spells) == (1, 2)
     apply_import(plan, source="staff.csv")
@@ -537,7 +722,11 @@ def test_one_file_spelling_a_staff_number_two_ways_is_one_person(db_session, tea
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_the_templates_example_row_imports_once_its_team_exists(db_session, kind):
-    content = frame_to_csv(template_frame()) if kind == "csv" else frame_to_xlsx(template_frame(), "Staff")
+    content = (
+        frame_to_csv(template_frame())
+        if kind == "csv"
+        else frame_to_xlsx(template_frame(), "Staff")
+    )
     filename = f"template.{kind}"
     table = read_table(content, filename)
     assert list(table.columns) == list(COLUMNS)
@@ -552,6 +741,14 @@ def test_the_templates_example_row_imports_once_its_team_exists(db_session, kind
     apply_import(plan, source=filename)
     db_session.commit()
     person = staff(db_session, "E12345")
-    assert (person.first_name, person.last_name, person.swe_number) == ("Sam", "Example", "SW1234567890")
+    assert (person.first_name, person.last_name, person.swe_number) == (
+        "Sam",
+        "Example",
+        "SW1234567890",
+    )
     (spell,) = spells_of(db_session, "E12345")
-    assert (spell.team_id, spell.start_date, spell.contract_type) == (team.id, date(2024, 9, 2), "permanent")
+    assert (spell.team_id, spell.start_date, spell.contract_type) == (
+        team.id,
+        date(2024, 9, 2),
+        "permanent",
+    )

@@ -12,7 +12,15 @@ import pytest
 
 from workforce.spreadsheets import frame_to_csv, frame_to_xlsx, neutralise, safe_frame
 
-DANGEROUS = ["=1+1", "+44 20 7946 0000", "-2+3", "@SUM(A1:A2)", "\tTAB", "\rCR", '=HYPERLINK("http://x","y")']
+DANGEROUS = [
+    "=1+1",
+    "+44 20 7946 0000",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\tTAB",
+    "\rCR",
+    '=HYPERLINK("http://x","y")',
+]
 HARMLESS = ["Ada", "", "a=b", "sum @ 1", "1-2", " =padded"]
 
 
@@ -32,11 +40,13 @@ def test_values_that_are_not_text_are_left_alone(value):
 
 
 def frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "name": ["=cmd|' /C calc'!A0", "Ada", "@risk", "-10", "+1"],
-        "hours": [37, -5, 18.5, 0, 1],
-        "=header": ["x", "y", "z", "w", "v"],
-    })
+    return pd.DataFrame(
+        {
+            "name": ["=cmd|' /C calc'!A0", "Ada", "@risk", "-10", "+1"],
+            "hours": [37, -5, 18.5, 0, 1],
+            "=header": ["x", "y", "z", "w", "v"],
+        }
+    )
 
 
 def test_safe_frame_neutralises_text_cells_and_headers_and_leaves_the_original():
@@ -88,9 +98,9 @@ def test_xlsx_column_widths_fit_the_text_within_limits():
     data = pd.DataFrame({"a": ["x"], "b": ["y" * 30], "c": ["z" * 500]})
     sheet = read_xlsx(frame_to_xlsx(data))
     assert sheet.title == "Data"
-    assert sheet.column_dimensions["A"].width == 12          # at least 10, plus 2
+    assert sheet.column_dimensions["A"].width == 12  # at least 10, plus 2
     assert sheet.column_dimensions["B"].width == 32
-    assert sheet.column_dimensions["C"].width == 60          # capped
+    assert sheet.column_dimensions["C"].width == 60  # capped
 
 
 def test_xlsx_sheet_names_are_cut_to_excels_limit():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-
 from functools import cache
 
 from flask import current_app
@@ -103,7 +102,9 @@ def create_user(
         raise ServiceError("An account with that email address already exists", field="email")
     if staff is not None and db.session.scalar(select(User.id).where(User.staff_id == staff.id)):
         raise ServiceError("That staff record already has an account", field="staff")
-    user = User(email=email, password_hash="", staff=staff, is_active_account=True, session_version=1)
+    user = User(
+        email=email, password_hash="", staff=staff, is_active_account=True, session_version=1
+    )
     set_password(user, password)
     user.session_version = 1
     set_roles(user, roles)

@@ -51,9 +51,9 @@ def workforce_figures(on: date) -> WorkforceFigures:
         .subquery()
     )
     starters = db.session.scalar(
-        select(func.count()).select_from(first_start).where(
-            first_start.c.first > year_ago, first_start.c.first <= on
-        )
+        select(func.count())
+        .select_from(first_start)
+        .where(first_start.c.first > year_ago, first_start.c.first <= on)
     )
     leavers = db.session.scalar(
         select(func.count(func.distinct(EmploymentSpell.staff_id))).where(
@@ -72,7 +72,9 @@ def workforce_figures(on: date) -> WorkforceFigures:
     )
 
 
-def managed_people(manager_staff_id: int, on: date, limit: int = 50) -> list[tuple[Staff, EmploymentSpell]]:
+def managed_people(
+    manager_staff_id: int, on: date, limit: int = 50
+) -> list[tuple[Staff, EmploymentSpell]]:
     """The people a manager manages on ``on`` with their current spell, by name."""
     ids = managed_staff_ids(manager_staff_id, on)
     rows = db.session.execute(

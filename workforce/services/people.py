@@ -250,8 +250,10 @@ def record_move(staff: Staff, effective: date, details: SpellDetails) -> Employm
     _check_spell(details, staff)
     spell = staff.spell_on(effective) or current_spell(staff)
     if spell is None:
-        raise ServiceError("This person has no spell in force to move from; add a new spell instead",
-                           field="start_date")
+        raise ServiceError(
+            "This person has no spell in force to move from; add a new spell instead",
+            field="start_date",
+        )
     if effective <= spell.start_date:
         raise ServiceError(
             f"The move must be after the current post started ({spell.start_date:%d/%m/%Y})",
@@ -303,8 +305,13 @@ def record_leaver(staff: Staff, end_date: date, reason: str, destination: str | 
     db.session.flush()
 
 
-def update_spell(spell: EmploymentSpell, details: SpellDetails, end_date: date | None,
-                 leaving_reason: str | None, leaver_destination: str | None) -> None:
+def update_spell(
+    spell: EmploymentSpell,
+    details: SpellDetails,
+    end_date: date | None,
+    leaving_reason: str | None,
+    leaver_destination: str | None,
+) -> None:
     """Correct a spell's fields."""
     _check_spell(details, spell.staff)
     if end_date is not None and end_date < details.start_date:

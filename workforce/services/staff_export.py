@@ -46,10 +46,26 @@ def staff_frame(user: User, filters: StaffFilters, on: date | None = None) -> pd
             row["Gender"] = genders.get(staff.gender or "", "")
             row["Ethnicity"] = ethnicities.get(staff.ethnicity or "", "")
         rows.append(row)
-    columns = list(rows[0]) if rows else [
-        "Staff number", "Last name", "First name", "Work email", "Social Work England number",
-        "Qualified social worker", "Status", "Team", "Post", "Census role", "Grade", "Contract",
-        "FTE", "Spell start", "Spell end",
-        *(["Date of birth", "Gender", "Ethnicity"] if show_characteristics else []),
-    ]
+    columns = (
+        list(rows[0])
+        if rows
+        else [
+            "Staff number",
+            "Last name",
+            "First name",
+            "Work email",
+            "Social Work England number",
+            "Qualified social worker",
+            "Status",
+            "Team",
+            "Post",
+            "Census role",
+            "Grade",
+            "Contract",
+            "FTE",
+            "Spell start",
+            "Spell end",
+            *(["Date of birth", "Gender", "Ethnicity"] if show_characteristics else []),
+        ]
+    )
     return pd.DataFrame(rows, columns=columns)

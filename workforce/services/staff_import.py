@@ -57,16 +57,48 @@ COLUMNS: dict[str, str] = {
     "leaving_reason": "Optional. Census reason for leaving code or name; needs an end date.",
     "leaver_destination": "Optional. Census leaver destination code or name.",
 }
-REQUIRED = ("staff_number", "first_name", "last_name", "post_title", "team", "contracted_hours",
-            "contract_type", "start_date")
-STAFF_FIELDS = ("first_name", "last_name", "work_email", "swe_number", "qualified_social_worker",
-                "date_of_birth", "gender", "ethnicity")
-SPELL_FIELDS = ("post_title", "team_id", "org_role", "grade", "contracted_hours", "standard_hours",
-                "contract_type", "start_date", "start_origin", "end_date", "leaving_reason",
-                "leaver_destination")
-CODED = {"gender": "gender", "ethnicity": "ethnicity", "org_role": "org_role",
-         "start_origin": "start_origin", "leaving_reason": "leaving_reason",
-         "leaver_destination": "leaver_destination"}
+REQUIRED = (
+    "staff_number",
+    "first_name",
+    "last_name",
+    "post_title",
+    "team",
+    "contracted_hours",
+    "contract_type",
+    "start_date",
+)
+STAFF_FIELDS = (
+    "first_name",
+    "last_name",
+    "work_email",
+    "swe_number",
+    "qualified_social_worker",
+    "date_of_birth",
+    "gender",
+    "ethnicity",
+)
+SPELL_FIELDS = (
+    "post_title",
+    "team_id",
+    "org_role",
+    "grade",
+    "contracted_hours",
+    "standard_hours",
+    "contract_type",
+    "start_date",
+    "start_origin",
+    "end_date",
+    "leaving_reason",
+    "leaver_destination",
+)
+CODED = {
+    "gender": "gender",
+    "ethnicity": "ethnicity",
+    "org_role": "org_role",
+    "start_origin": "start_origin",
+    "leaving_reason": "leaving_reason",
+    "leaver_destination": "leaver_destination",
+}
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
 MAX_ROWS = 100_000
@@ -113,8 +145,13 @@ def read_table(content: bytes, filename: str) -> pd.DataFrame:
         if name.endswith(".xlsx"):
             frame = pd.read_excel(io.BytesIO(content), dtype=object, engine="openpyxl")
         elif name.endswith(".csv"):
-            frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False,
-                                encoding="utf-8-sig", skip_blank_lines=False)
+            frame = pd.read_csv(
+                io.BytesIO(content),
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8-sig",
+                skip_blank_lines=False,
+            )
         else:
             raise ValueError("The file must be a CSV or XLSX file")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
@@ -134,13 +171,28 @@ def read_table(content: bytes, filename: str) -> pd.DataFrame:
 def template_frame() -> pd.DataFrame:
     """An empty table with the template's columns, plus one example row."""
     example = {
-        "staff_number": "E12345", "first_name": "Sam", "last_name": "Example",
-        "work_email": "sam.example@example.org", "swe_number": "SW1234567890",
-        "qualified_social_worker": "yes", "date_of_birth": "1988-04-12", "gender": "2",
-        "ethnicity": "WBRI", "post_title": "Social worker", "team": "Your team name",
-        "org_role": "5", "grade": "SW2", "contracted_hours": "37", "standard_hours": "37",
-        "contract_type": "permanent", "line_manager_staff_number": "", "start_date": "2024-09-02",
-        "start_origin": "1", "end_date": "", "leaving_reason": "", "leaver_destination": "",
+        "staff_number": "E12345",
+        "first_name": "Sam",
+        "last_name": "Example",
+        "work_email": "sam.example@example.org",
+        "swe_number": "SW1234567890",
+        "qualified_social_worker": "yes",
+        "date_of_birth": "1988-04-12",
+        "gender": "2",
+        "ethnicity": "WBRI",
+        "post_title": "Social worker",
+        "team": "Your team name",
+        "org_role": "5",
+        "grade": "SW2",
+        "contracted_hours": "37",
+        "standard_hours": "37",
+        "contract_type": "permanent",
+        "line_manager_staff_number": "",
+        "start_date": "2024-09-02",
+        "start_origin": "1",
+        "end_date": "",
+        "leaving_reason": "",
+        "leaver_destination": "",
     }
     return pd.DataFrame([example], columns=list(COLUMNS))
 
@@ -173,7 +225,10 @@ class _Lookups:
     """Everything a row is checked against, loaded once."""
 
     def __init__(self) -> None:
-        self.teams = {name.lower(): team_id for team_id, name in db.session.execute(select(Team.id, Team.name))}
+        self.teams = {
+            name.lower(): team_id
+            for team_id, name in db.session.execute(select(Team.id, Team.name))
+        }
         self.codes: dict[str, dict[str, str]] = {}
         for column, list_name in CODED.items():
             mapping: dict[str, str] = {}
@@ -187,7 +242,9 @@ class _Lookups:
         }
 
 
-def _check_row(number: int, raw: dict[str, Any], lookups: _Lookups) -> tuple[dict[str, Any], list[RowError]]:
+def _check_row(
+    number: int, raw: dict[str, Any], lookups: _Lookups
+) -> tuple[dict[str, Any], list[RowError]]:
     errors: list[RowError] = []
     clean: dict[str, Any] = {}
 
@@ -251,9 +308,11 @@ def _check_row(number: int, raw: dict[str, Any], lookups: _Lookups) -> tuple[dic
         except ValueError:
             clean[column] = None
             fail(column, "must be a number of hours")
-    if clean["contracted_hours"] is not None and clean["standard_hours"] is not None:
-        if problem := hours_problem(clean["contracted_hours"], clean["standard_hours"]):
-            fail(problem[0], problem[1])
+    both_hours = clean["contracted_hours"] is not None and clean["standard_hours"] is not None
+    if both_hours and (
+        problem := hours_problem(clean["contracted_hours"], clean["standard_hours"])
+    ):
+        fail(problem[0], problem[1])
     clean["line_manager_staff_number"] = _text(raw.get("line_manager_staff_number")) or None
     return clean, errors
 
@@ -286,31 +345,62 @@ def plan_import(frame: pd.DataFrame) -> ImportPlan:
         person = {f: clean[f] for f in STAFF_FIELDS}
         earlier = plan.people.get(clean["staff_number"])
         if earlier is not None and earlier != person:
-            plan.errors.append(RowError(number, "staff_number",
-                                        "personal details differ from an earlier row for this staff number"))
+            plan.errors.append(
+                RowError(
+                    number,
+                    "staff_number",
+                    "personal details differ from an earlier row for this staff number",
+                )
+            )
         plan.people[clean["staff_number"]] = person
-        for value, seen, column in ((clean["work_email"], emails, "work_email"),
-                                    (clean["swe_number"], swes, "swe_number")):
+        for value, seen, column in (
+            (clean["work_email"], emails, "work_email"),
+            (clean["swe_number"], swes, "swe_number"),
+        ):
             if value:
                 other = seen.setdefault(value.lower(), key)
                 if other != key:
-                    plan.errors.append(RowError(number, column, "is used by another person in this file"))
+                    plan.errors.append(
+                        RowError(number, column, "is used by another person in this file")
+                    )
         if clean["start_date"]:
             spell_key = (key, clean["start_date"])
             if spell_key in seen_spells:
-                plan.errors.append(RowError(number, "start_date",
-                                            f"row {seen_spells[spell_key]} has a spell for this person starting the same day"))
+                plan.errors.append(
+                    RowError(
+                        number,
+                        "start_date",
+                        f"row {seen_spells[spell_key]} has a spell for this person starting the same day",
+                    )
+                )
             seen_spells[spell_key] = number
         manager = clean["line_manager_staff_number"]
-        if manager and manager.lower() not in lookups.staff_numbers and manager.lower() not in file_numbers:
-            plan.errors.append(RowError(number, "line_manager_staff_number",
-                                        "no staff record or row in this file has that staff number"))
+        if (
+            manager
+            and manager.lower() not in lookups.staff_numbers
+            and manager.lower() not in file_numbers
+        ):
+            plan.errors.append(
+                RowError(
+                    number,
+                    "line_manager_staff_number",
+                    "no staff record or row in this file has that staff number",
+                )
+            )
         if manager and manager.lower() == key:
-            plan.errors.append(RowError(number, "line_manager_staff_number",
-                                        "a person cannot be their own line manager"))
-        plan.spells.append({**{f: clean[f] for f in SPELL_FIELDS},
-                            "staff_number": clean["staff_number"], "line_manager_staff_number": manager,
-                            "_row": number})
+            plan.errors.append(
+                RowError(
+                    number, "line_manager_staff_number", "a person cannot be their own line manager"
+                )
+            )
+        plan.spells.append(
+            {
+                **{f: clean[f] for f in SPELL_FIELDS},
+                "staff_number": clean["staff_number"],
+                "line_manager_staff_number": manager,
+                "_row": number,
+            }
+        )
     if not plan.errors:
         _check_against_database(plan)
     if not plan.errors:
@@ -326,13 +416,17 @@ def _check_against_database(plan: ImportPlan) -> None:
         if not values:
             continue
         owners = db.session.execute(
-            select(Staff.staff_number, func.lower(column)).where(func.lower(column).in_(list(values)))
+            select(Staff.staff_number, func.lower(column)).where(
+                func.lower(column).in_(list(values))
+            )
         )
         for owner_number, value in owners:
             file_number = values[value]
             if owner_number.lower() != file_number.lower():
                 row = next(s["_row"] for s in plan.spells if s["staff_number"] == file_number)
-                plan.errors.append(RowError(row, label, f"already belongs to staff number {owner_number}"))
+                plan.errors.append(
+                    RowError(row, label, f"already belongs to staff number {owner_number}")
+                )
 
 
 def _existing(plan: ImportPlan) -> tuple[dict[str, Staff], dict[tuple[int, date], EmploymentSpell]]:
@@ -340,7 +434,9 @@ def _existing(plan: ImportPlan) -> tuple[dict[str, Staff], dict[tuple[int, date]
     people: dict[str, Staff] = {}
     for start in range(0, len(lowered), 900):
         chunk = lowered[start : start + 900]
-        for staff in db.session.scalars(select(Staff).where(func.lower(Staff.staff_number).in_(chunk))):
+        for staff in db.session.scalars(
+            select(Staff).where(func.lower(Staff.staff_number).in_(chunk))
+        ):
             people[staff.staff_number.lower()] = staff
     spells: dict[tuple[int, date], EmploymentSpell] = {}
     ids = [s.id for s in people.values()]
@@ -383,10 +479,23 @@ def _count_changes(plan: ImportPlan) -> None:
 
 
 def _manager_ids(plan: ImportPlan, people: dict[str, Staff]) -> dict[str, int | None]:
-    wanted = {s["line_manager_staff_number"].lower() for s in plan.spells if s["line_manager_staff_number"]}
-    found = {n.lower(): i for i, n in db.session.execute(
-        select(Staff.id, Staff.staff_number).where(func.lower(Staff.staff_number).in_(list(wanted)))
-    )} if wanted else {}
+    wanted = {
+        s["line_manager_staff_number"].lower()
+        for s in plan.spells
+        if s["line_manager_staff_number"]
+    }
+    found = (
+        {
+            n.lower(): i
+            for i, n in db.session.execute(
+                select(Staff.id, Staff.staff_number).where(
+                    func.lower(Staff.staff_number).in_(list(wanted))
+                )
+            )
+        }
+        if wanted
+        else {}
+    )
     return found
 
 
@@ -425,6 +534,10 @@ def apply_import(plan: ImportPlan, source: str) -> None:
             for key, value in values.items():
                 if getattr(spell, key) != value:
                     setattr(spell, key, value)
-    record_event("import", "Staff", f"Imported {source}: {plan.describe()}",
-                 {"source": source, "rows": plan.rows})
+    record_event(
+        "import",
+        "Staff",
+        f"Imported {source}: {plan.describe()}",
+        {"source": source, "rows": plan.rows},
+    )
     db.session.flush()

@@ -22,8 +22,12 @@ def save_team(team: Team, name: str, service_area: str, tier_of_need: str, activ
         raise ServiceError("Another team already has that name", field="name")
     if tier_of_need not in labels("tier_of_need"):
         raise ServiceError("Select a tier of need", field="tier_of_need")
-    values = {"name": name, "service_area": (service_area or "").strip(),
-              "tier_of_need": tier_of_need, "active": bool(active)}
+    values = {
+        "name": name,
+        "service_area": (service_area or "").strip(),
+        "tier_of_need": tier_of_need,
+        "active": bool(active),
+    }
     for attr, value in values.items():
         if getattr(team, attr) != value:
             setattr(team, attr, value)

@@ -36,7 +36,9 @@ class StaffLinkMixin:
     """The staff record an account belongs to, by staff number."""
 
     staff_number = StringField(
-        "Staff number of their staff record", widget=GovTextInput(), validators=[Optional()],
+        "Staff number of their staff record",
+        widget=GovTextInput(),
+        validators=[Optional()],
         description="Links the account to the person's own record. Leave blank for none.",
     )
     staff: Any = None
@@ -53,11 +55,13 @@ class StaffLinkMixin:
 class NewUserForm(StaffLinkMixin, FlaskForm):
     """A new account."""
 
-    email = StringField("Email address", widget=GovTextInput(),
-                        validators=[InputRequired("Enter an email address")])
+    email = StringField(
+        "Email address", widget=GovTextInput(), validators=[InputRequired("Enter an email address")]
+    )
     roles = RolesField("Roles")
     password = PasswordField(
-        "Password", widget=GovPasswordInput(),
+        "Password",
+        widget=GovPasswordInput(),
         description="12 characters or more. Give it to them securely; they can change it.",
         validators=[InputRequired("Enter a password"), acceptable_password],
     )
@@ -80,9 +84,12 @@ class EditUserForm(StaffLinkMixin, FlaskForm):
 class ResetPasswordForm(FlaskForm):
     """A new password set by an administrator."""
 
-    password = PasswordField("New password", widget=GovPasswordInput(),
-                             description="12 characters or more.",
-                             validators=[InputRequired("Enter a new password"), acceptable_password])
+    password = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        description="12 characters or more.",
+        validators=[InputRequired("Enter a new password"), acceptable_password],
+    )
     submit = SubmitField("Reset password", widget=GovSubmitInput())
 
 

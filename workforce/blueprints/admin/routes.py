@@ -10,7 +10,12 @@ from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
 from workforce.blueprints.admin import bp
-from workforce.blueprints.admin.forms import ConfirmForm, EditUserForm, NewUserForm, ResetPasswordForm
+from workforce.blueprints.admin.forms import (
+    ConfirmForm,
+    EditUserForm,
+    NewUserForm,
+    ResetPasswordForm,
+)
 from workforce.extensions import db
 from workforce.models import ROLES, AuditEvent, User, UserRole
 from workforce.models.audit import AUDIT_ACTIONS
@@ -46,10 +51,14 @@ def user_new() -> str | Response:
     form = NewUserForm()
     if form.validate_on_submit():
         try:
-            user = create_user(form.email.data, form.password.data, form.roles.data, staff=form.staff)
+            user = create_user(
+                form.email.data, form.password.data, form.roles.data, staff=form.staff
+            )
         except ServiceError as error:
             db.session.rollback()
-            target = {"email": form.email, "staff": form.staff_number}.get(error.field or "", form.roles)
+            target = {"email": form.email, "staff": form.staff_number}.get(
+                error.field or "", form.roles
+            )
             target.errors.append(error.message)
         else:
             db.session.commit()
@@ -63,8 +72,12 @@ def user_new() -> str | Response:
 def user_detail(user_id: int) -> str | Response:
     """An account: change its roles and staff link, reset its password, deactivate it."""
     user = _user_or_404(user_id)
-    form = EditUserForm(data={"roles": sorted(user.roles),
-                              "staff_number": user.staff.staff_number if user.staff else ""})
+    form = EditUserForm(
+        data={
+            "roles": sorted(user.roles),
+            "staff_number": user.staff.staff_number if user.staff else "",
+        }
+    )
     if form.validate_on_submit():
         try:
             if user.id == current_user.id and "admin" not in form.roles.data:
@@ -82,8 +95,9 @@ def user_detail(user_id: int) -> str | Response:
             db.session.commit()
             flash("Account saved.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    return render_template("admin/user_detail.html", user=user, form=form, roles=ROLES,
-                           confirm=ConfirmForm())
+    return render_template(
+        "admin/user_detail.html", user=user, form=form, roles=ROLES, confirm=ConfirmForm()
+    )
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
@@ -142,8 +156,12 @@ def audit_list() -> str:
     if entity:
         query = query.where(AuditEvent.entity_type == entity)
     if record:
-        query = query.where(or_(AuditEvent.entity_id == record,
-                                func.lower(AuditEvent.summary).like(f"%{record.lower()}%")))
+        query = query.where(
+            or_(
+                AuditEvent.entity_id == record,
+                func.lower(AuditEvent.summary).like(f"%{record.lower()}%"),
+            )
+        )
     if action in AUDIT_ACTIONS:
         query = query.where(AuditEvent.action == action)
     if date_from:
@@ -151,8 +169,14 @@ def audit_list() -> str:
     if date_to:
         query = query.where(AuditEvent.at < date_to + timedelta(days=1))
     page = paginate(query, args.get("page", 1, type=int), 50)
-    entities = db.session.scalars(select(AuditEvent.entity_type).distinct().order_by(AuditEvent.entity_type)).all()
-    return render_template("admin/audit_list.html", page=page, args=args,
-                           action_options=[(a, a.replace("_", " ")) for a in AUDIT_ACTIONS],
-                           entity_options=[(e, e) for e in entities],
-                           bad_dates=(args.get("from") and not date_from) or (args.get("to") and not date_to))
+    entities = db.session.scalars(
+        select(AuditEvent.entity_type).distinct().order_by(AuditEvent.entity_type)
+    ).all()
+    return render_template(
+        "admin/audit_list.html",
+        page=page,
+        args=args,
+        action_options=[(a, a.replace("_", " ")) for a in AUDIT_ACTIONS],
+        entity_options=[(e, e) for e in entities],
+        bad_dates=(args.get("from") and not date_from) or (args.get("to") and not date_to),
+    )

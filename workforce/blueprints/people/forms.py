@@ -51,26 +51,43 @@ class CodedDateField(DateField):
 
 def date_field(label: str, required: bool = True) -> CodedDateField:
     """A GOV.UK date field."""
-    validators: list[Any] = [InputRequired(f"Enter the {label.lower()}")] if required else [Optional()]
-    return CodedDateField(label, format=DATE_FORMAT, widget=GovDateInput(),
-                          description="For example, 27 3 2024", validators=validators)
+    validators: list[Any] = (
+        [InputRequired(f"Enter the {label.lower()}")] if required else [Optional()]
+    )
+    return CodedDateField(
+        label,
+        format=DATE_FORMAT,
+        widget=GovDateInput(),
+        description="For example, 27 3 2024",
+        validators=validators,
+    )
 
 
 class StaffDetailsForm(FlaskForm):
     """A person's own details."""
 
-    staff_number = StringField("Staff number", widget=GovTextInput(),
-                               validators=[_rule(staff_number_problem)])
-    first_name = StringField("First name", widget=GovTextInput(),
-                             validators=[InputRequired("Enter a first name"), Length(max=100)])
-    last_name = StringField("Last name", widget=GovTextInput(),
-                            validators=[InputRequired("Enter a last name"), Length(max=100)])
-    work_email = StringField("Work email address", widget=GovTextInput(),
-                             validators=[Optional(), _rule(email_problem)])
+    staff_number = StringField(
+        "Staff number", widget=GovTextInput(), validators=[_rule(staff_number_problem)]
+    )
+    first_name = StringField(
+        "First name",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter a first name"), Length(max=100)],
+    )
+    last_name = StringField(
+        "Last name",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter a last name"), Length(max=100)],
+    )
+    work_email = StringField(
+        "Work email address", widget=GovTextInput(), validators=[Optional(), _rule(email_problem)]
+    )
     swe_number = StringField(
-        "Social Work England number", widget=GovTextInput(),
+        "Social Work England number",
+        widget=GovTextInput(),
         description="2 letters and 10 digits, like SW1234567890. Leave blank if not registered.",
-        filters=[normalise_swe], validators=[Optional(), _rule(swe_problem)],
+        filters=[normalise_swe],
+        validators=[Optional(), _rule(swe_problem)],
     )
     qualified_social_worker = BooleanField("Qualified social worker", widget=GovCheckboxInput())
     date_of_birth = date_field("Date of birth", required=False)
@@ -89,36 +106,62 @@ class StaffDetailsForm(FlaskForm):
 class SpellFieldsForm(FlaskForm):
     """The fields of an employment spell."""
 
-    post_title = StringField("Post title", widget=GovTextInput(),
-                             validators=[InputRequired("Enter a post title"), Length(max=150)])
-    team_id = SelectField("Team", widget=GovSelect(), coerce=lambda v: int(v) if v else None,
-                          validators=[InputRequired("Select a team")])
-    org_role = SelectField("Census organisational role", widget=GovSelect(),
-                           description="Leave as 'Not in the social work census' for other posts.",
-                           validators=[Optional()])
+    post_title = StringField(
+        "Post title",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter a post title"), Length(max=150)],
+    )
+    team_id = SelectField(
+        "Team",
+        widget=GovSelect(),
+        coerce=lambda v: int(v) if v else None,
+        validators=[InputRequired("Select a team")],
+    )
+    org_role = SelectField(
+        "Census organisational role",
+        widget=GovSelect(),
+        description="Leave as 'Not in the social work census' for other posts.",
+        validators=[Optional()],
+    )
     grade = StringField("Grade", widget=GovTextInput(), validators=[Optional(), Length(max=30)])
     contracted_hours = DecimalField(
-        "Contracted hours a week", widget=GovTextInput(), places=2,
-        validators=[InputRequired("Enter contracted hours a week"),
-                    NumberRange(0, 48, "Contracted hours must be between 0 and 48")])
+        "Contracted hours a week",
+        widget=GovTextInput(),
+        places=2,
+        validators=[
+            InputRequired("Enter contracted hours a week"),
+            NumberRange(0, 48, "Contracted hours must be between 0 and 48"),
+        ],
+    )
     standard_hours = DecimalField(
-        "Standard hours a week for the grade", widget=GovTextInput(), places=2, default=37,
+        "Standard hours a week for the grade",
+        widget=GovTextInput(),
+        places=2,
+        default=37,
         description="FTE is contracted hours divided by these.",
-        validators=[InputRequired("Enter standard hours a week"),
-                    NumberRange(1, 48, "Standard hours must be between 1 and 48")])
-    contract_type = SelectField("Contract type", widget=GovSelect(),
-                                validators=[InputRequired("Select a contract type")])
-    line_manager_number = StringField("Line manager's staff number", widget=GovTextInput(),
-                                      validators=[Optional()])
+        validators=[
+            InputRequired("Enter standard hours a week"),
+            NumberRange(1, 48, "Standard hours must be between 1 and 48"),
+        ],
+    )
+    contract_type = SelectField(
+        "Contract type", widget=GovSelect(), validators=[InputRequired("Select a contract type")]
+    )
+    line_manager_number = StringField(
+        "Line manager's staff number", widget=GovTextInput(), validators=[Optional()]
+    )
     start_date = date_field("Start date")
-    start_origin = SelectField("Where they came from (census start origin)", widget=GovSelect(),
-                               validators=[Optional()])
+    start_origin = SelectField(
+        "Where they came from (census start origin)", widget=GovSelect(), validators=[Optional()]
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.team_id.choices = options(team_choices(blank="Select a team"))
         self.org_role.choices = options(choices("org_role", blank="Not in the social work census"))
-        self.contract_type.choices = options([("", "Select a contract type"), *CONTRACT_TYPES.items()])
+        self.contract_type.choices = options(
+            [("", "Select a contract type"), *CONTRACT_TYPES.items()]
+        )
         self.start_origin.choices = options(choices("start_origin", blank="Not recorded"))
         self.line_manager: Any = None
 
@@ -132,9 +175,20 @@ class SpellFieldsForm(FlaskForm):
 
     def spell_data(self) -> dict[str, Any]:
         """The spell's values, ready for ``SpellDetails``."""
-        data = {name: self[name].data for name in (
-            "post_title", "team_id", "org_role", "grade", "contracted_hours", "standard_hours",
-            "contract_type", "start_date", "start_origin")}
+        data = {
+            name: self[name].data
+            for name in (
+                "post_title",
+                "team_id",
+                "org_role",
+                "grade",
+                "contracted_hours",
+                "standard_hours",
+                "contract_type",
+                "start_date",
+                "start_origin",
+            )
+        }
         data["post_title"] = (data["post_title"] or "").strip()
         data["grade"] = (data["grade"] or "").strip() or None
         data["line_manager_id"] = self.line_manager.id if self.line_manager else None
@@ -169,43 +223,65 @@ class EditSpellForm(SpellFieldsForm):
     """Correct a spell, including its ending."""
 
     end_date = date_field("End date", required=False)
-    leaving_reason = SelectField("Reason for leaving", widget=GovSelect(), validators=[Optional()],
-                                 description="Only when this spell ended with the person leaving.")
-    leaver_destination = SelectField("Leaver destination", widget=GovSelect(),
-                                     validators=[Optional()])
+    leaving_reason = SelectField(
+        "Reason for leaving",
+        widget=GovSelect(),
+        validators=[Optional()],
+        description="Only when this spell ended with the person leaving.",
+    )
+    leaver_destination = SelectField(
+        "Leaver destination", widget=GovSelect(), validators=[Optional()]
+    )
     submit = SubmitField("Save spell", widget=GovSubmitInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.leaving_reason.choices = options(choices("leaving_reason", blank="Did not leave"))
-        self.leaver_destination.choices = options(choices("leaver_destination", blank="Not recorded"))
+        self.leaver_destination.choices = options(
+            choices("leaver_destination", blank="Not recorded")
+        )
 
 
 class LeaverForm(FlaskForm):
     """Record that a person has left."""
 
     end_date = date_field("Last day of employment")
-    leaving_reason = SelectField("Reason for leaving", widget=GovSelect(),
-                                 validators=[InputRequired("Select a reason for leaving")])
-    leaver_destination = SelectField("Where they are going (census leaver destination)",
-                                     widget=GovSelect(), validators=[Optional()])
+    leaving_reason = SelectField(
+        "Reason for leaving",
+        widget=GovSelect(),
+        validators=[InputRequired("Select a reason for leaving")],
+    )
+    leaver_destination = SelectField(
+        "Where they are going (census leaver destination)",
+        widget=GovSelect(),
+        validators=[Optional()],
+    )
     submit = SubmitField("Record leaver", widget=GovSubmitInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.leaving_reason.choices = options(choices("leaving_reason", blank="Select a reason"))
-        self.leaver_destination.choices = options(choices("leaver_destination", blank="Not recorded"))
+        self.leaver_destination.choices = options(
+            choices("leaver_destination", blank="Not recorded")
+        )
 
 
 class TeamForm(FlaskForm):
     """A team's name, service area and tier of need."""
 
-    name = StringField("Team name", widget=GovTextInput(),
-                       validators=[InputRequired("Enter a team name"), Length(max=120)])
-    service_area = StringField("Service area", widget=GovTextInput(),
-                               validators=[InputRequired("Enter a service area"), Length(max=120)])
-    tier_of_need = SelectField("Tier of need", widget=GovSelect(),
-                               validators=[InputRequired("Select a tier of need")])
+    name = StringField(
+        "Team name",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter a team name"), Length(max=120)],
+    )
+    service_area = StringField(
+        "Service area",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter a service area"), Length(max=120)],
+    )
+    tier_of_need = SelectField(
+        "Tier of need", widget=GovSelect(), validators=[InputRequired("Select a tier of need")]
+    )
     active = BooleanField("Team is active", widget=GovCheckboxInput(), default=True)
     submit = SubmitField("Save team", widget=GovSubmitInput())
 
@@ -218,9 +294,12 @@ class ImportForm(FlaskForm):
     """Upload an HR extract."""
 
     file = FileField(
-        "Staff file (CSV or XLSX)", widget=GovFileInput(),
-        validators=[FileRequired("Choose a CSV or XLSX file"),
-                    FileAllowed(["csv", "xlsx"], "The file must be a CSV or XLSX file")],
+        "Staff file (CSV or XLSX)",
+        widget=GovFileInput(),
+        validators=[
+            FileRequired("Choose a CSV or XLSX file"),
+            FileAllowed(["csv", "xlsx"], "The file must be a CSV or XLSX file"),
+        ],
     )
     submit = SubmitField("Check file", widget=GovSubmitInput())
 

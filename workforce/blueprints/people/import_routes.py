@@ -17,7 +17,13 @@ from workforce.blueprints.people import bp
 from workforce.blueprints.people.forms import ConfirmImportForm, ImportForm
 from workforce.extensions import db
 from workforce.security import PEOPLE_MANAGERS, roles_required
-from workforce.services.staff_import import COLUMNS, apply_import, plan_import, read_table, template_frame
+from workforce.services.staff_import import (
+    COLUMNS,
+    apply_import,
+    plan_import,
+    read_table,
+    template_frame,
+)
 from workforce.spreadsheets import frame_to_csv, frame_to_xlsx
 
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -79,8 +85,9 @@ def import_staff() -> str:
                 _upload_path(token, suffix).write_bytes(content)
                 confirm = ConfirmImportForm(token=token)
             db.session.rollback()
-    return render_template("people/import.html", form=form, plan=plan, confirm=confirm,
-                           columns=COLUMNS)
+    return render_template(
+        "people/import.html", form=form, plan=plan, confirm=confirm, columns=COLUMNS
+    )
 
 
 @bp.route("/staff/import/confirm", methods=["POST"])
@@ -98,7 +105,9 @@ def import_staff_confirm() -> Response:
     plan = plan_import(read_table(path.read_bytes(), path.name))
     if plan.errors:
         db.session.rollback()
-        flash("The records changed since the file was checked. Upload it again to see why.", "error")
+        flash(
+            "The records changed since the file was checked. Upload it again to see why.", "error"
+        )
         return redirect(url_for("people.import_staff"))
     apply_import(plan, source="staff import (web)")
     db.session.commit()
@@ -119,5 +128,9 @@ def import_staff_template(fmt: str) -> Response:
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         abort(404)
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                     download_name=f"staff-import-template.{fmt}")
+    return send_file(
+        io.BytesIO(data),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"staff-import-template.{fmt}",
+    )

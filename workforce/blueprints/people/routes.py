@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Any
-
-import io
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from workforce.audit import record_event
 from workforce.blueprints.people import bp
 from workforce.blueprints.people.forms import (
     AddSpellForm,
@@ -20,7 +20,6 @@ from workforce.blueprints.people.forms import (
     MoveForm,
     NewStaffForm,
 )
-from workforce.audit import record_event
 from workforce.extensions import db
 from workforce.models import CONTRACT_TYPES, EmploymentSpell, Staff
 from workforce.pagination import paginate
@@ -97,8 +96,12 @@ def staff_list() -> str | Response:
 
 def _export_staff(filters: StaffFilters, export_format: str) -> Response:
     frame = staff_frame(current_user, filters)
-    record_event("export", "Staff", f"Exported the staff list as {export_format.upper()} ({len(frame)} rows)",
-                 {"format": export_format, "filters": request.args.to_dict(), "rows": len(frame)})
+    record_event(
+        "export",
+        "Staff",
+        f"Exported the staff list as {export_format.upper()} ({len(frame)} rows)",
+        {"format": export_format, "filters": request.args.to_dict(), "rows": len(frame)},
+    )
     db.session.commit()
     stamp = date.today().isoformat()
     if export_format == "csv":
@@ -106,8 +109,12 @@ def _export_staff(filters: StaffFilters, export_format: str) -> Response:
     else:
         data = frame_to_xlsx(frame, sheet_name="Staff")
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                     download_name=f"staff-{stamp}.{export_format}")
+    return send_file(
+        io.BytesIO(data),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"staff-{stamp}.{export_format}",
+    )
 
 
 @bp.route("/me")
@@ -132,9 +139,17 @@ def staff_detail(staff_id: int) -> str:
         today=date.today(),
         show_characteristics=can_see_characteristics(current_user),
         can_edit=can_edit_people(current_user),
-        code_labels={name: labels(name) for name in (
-            "org_role", "start_origin", "leaving_reason", "leaver_destination", "gender",
-            "ethnicity")},
+        code_labels={
+            name: labels(name)
+            for name in (
+                "org_role",
+                "start_origin",
+                "leaving_reason",
+                "leaver_destination",
+                "gender",
+                "ethnicity",
+            )
+        },
         contract_types=CONTRACT_TYPES,
     )
 
@@ -168,9 +183,14 @@ def staff_edit(staff_id: int) -> str | Response:
     show = can_see_characteristics(current_user)
     form = EditStaffForm(obj=staff, show_characteristics=show)
     if form.validate_on_submit():
-        data = {**{k: getattr(staff, k) for k in ("date_of_birth", "gender", "ethnicity")}, **form.data}
+        data = {
+            **{k: getattr(staff, k) for k in ("date_of_birth", "gender", "ethnicity")},
+            **form.data,
+        }
         try:
-            service.update_staff(staff, from_mapping(StaffDetails, data), include_characteristics=show)
+            service.update_staff(
+                staff, from_mapping(StaffDetails, data), include_characteristics=show
+            )
         except ServiceError as error:
             db.session.rollback()
             _form_error(form, error)
@@ -181,7 +201,9 @@ def staff_edit(staff_id: int) -> str | Response:
     return render_template("people/staff_form.html", form=form, staff=staff)
 
 
-def _spell_form_view(staff: Staff, form: Any, action: Any, template: str, message: str) -> str | Response:
+def _spell_form_view(
+    staff: Staff, form: Any, action: Any, template: str, message: str
+) -> str | Response:
     if form.validate_on_submit():
         try:
             action(from_mapping(SpellDetails, form.spell_data()))
@@ -204,11 +226,16 @@ def staff_move(staff_id: int) -> str | Response:
     form = MoveForm(obj=current if request.method == "GET" else None)
     if request.method == "GET":
         form.start_date.data = None
-        form.line_manager_number.data = current.line_manager.staff_number if current and current.line_manager else ""
+        form.line_manager_number.data = (
+            current.line_manager.staff_number if current and current.line_manager else ""
+        )
         form.start_origin.data = ""
     return _spell_form_view(
-        staff, form, lambda details: service.record_move(staff, details.start_date, details),
-        "people/move_form.html", "Move recorded.",
+        staff,
+        form,
+        lambda details: service.record_move(staff, details.start_date, details),
+        "people/move_form.html",
+        "Move recorded.",
     )
 
 
@@ -219,8 +246,11 @@ def spell_new(staff_id: int) -> str | Response:
     staff = _visible_staff_or_404(staff_id)
     form = AddSpellForm()
     return _spell_form_view(
-        staff, form, lambda details: service.add_spell(staff, details),
-        "people/spell_new.html", "Spell added.",
+        staff,
+        form,
+        lambda details: service.add_spell(staff, details),
+        "people/spell_new.html",
+        "Spell added.",
     )
 
 
@@ -231,12 +261,17 @@ def spell_edit(spell_id: int) -> str | Response:
     spell = db.session.get(EmploymentSpell, spell_id) or abort(404)
     form = EditSpellForm(obj=spell)
     if request.method == "GET":
-        form.line_manager_number.data = spell.line_manager.staff_number if spell.line_manager else ""
+        form.line_manager_number.data = (
+            spell.line_manager.staff_number if spell.line_manager else ""
+        )
     if form.validate_on_submit():
         try:
             service.update_spell(
-                spell, from_mapping(SpellDetails, form.spell_data()), form.end_date.data,
-                form.leaving_reason.data or None, form.leaver_destination.data or None,
+                spell,
+                from_mapping(SpellDetails, form.spell_data()),
+                form.end_date.data,
+                form.leaving_reason.data or None,
+                form.leaver_destination.data or None,
             )
         except ServiceError as error:
             db.session.rollback()
@@ -256,8 +291,12 @@ def staff_leaver(staff_id: int) -> str | Response:
     form = LeaverForm()
     if form.validate_on_submit():
         try:
-            service.record_leaver(staff, form.end_date.data, form.leaving_reason.data,
-                                  form.leaver_destination.data or None)
+            service.record_leaver(
+                staff,
+                form.end_date.data,
+                form.leaving_reason.data,
+                form.leaver_destination.data or None,
+            )
         except ServiceError as error:
             db.session.rollback()
             _form_error(form, error)
@@ -265,5 +304,6 @@ def staff_leaver(staff_id: int) -> str | Response:
             db.session.commit()
             flash(f"{staff.full_name} has been recorded as a leaver.", "success")
             return redirect(url_for("people.staff_detail", staff_id=staff.id))
-    return render_template("people/leaver_form.html", form=form, staff=staff,
-                           current=service.current_spell(staff))
+    return render_template(
+        "people/leaver_form.html", form=form, staff=staff, current=service.current_spell(staff)
+    )

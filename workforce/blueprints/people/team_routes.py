@@ -39,8 +39,12 @@ def team_list() -> str:
         .outerjoin(in_post, in_post.c.team_id == Team.id)
         .order_by(Team.active.desc(), Team.name)
     ).all()
-    return render_template("people/team_list.html", rows=rows, tiers=labels("tier_of_need"),
-                           can_edit=can_edit_people(current_user))
+    return render_template(
+        "people/team_list.html",
+        rows=rows,
+        tiers=labels("tier_of_need"),
+        can_edit=can_edit_people(current_user),
+    )
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])
@@ -61,8 +65,13 @@ def team_edit(team_id: int) -> str | Response:
 def _team_form(team: Team, form: TeamForm) -> str | Response:
     if form.validate_on_submit():
         try:
-            save_team(team, form.name.data, form.service_area.data, form.tier_of_need.data,
-                      form.active.data)
+            save_team(
+                team,
+                form.name.data,
+                form.service_area.data,
+                form.tier_of_need.data,
+                form.active.data,
+            )
         except ServiceError as error:
             db.session.rollback()
             form.name.errors.append(error.message)
