@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -52,6 +53,26 @@ def _form_error(form: Any, error: ServiceError) -> None:
     if field is None:
         field = form.submit
     field.errors = [*field.errors, error.message]
+
+
+def _apply(
+    form: Any, change: Callable[[], Staff], message: Callable[[Staff], str]
+) -> Response | None:
+    """Make a change that returns the person it concerns.
+
+    If the change is refused, put the message beside its field and return None (the view
+    shows the form again with what was typed). Otherwise commit once, say so, and go to the
+    person's record.
+    """
+    try:
+        staff = change()
+    except ServiceError as error:
+        db.session.rollback()
+        _form_error(form, error)
+        return None
+    db.session.commit()
+    flash(message(staff), "success")
+    return redirect(url_for("people.staff_detail", staff_id=staff.id))
 
 
 def _filters_from_request() -> StaffFilters:
@@ -160,18 +181,15 @@ def staff_new() -> str | Response:
     """Add a person with their first post."""
     form = NewStaffForm()
     if form.validate_on_submit():
-        try:
-            staff = service.create_staff(
-                from_mapping(StaffDetails, form.data),
-                from_mapping(SpellDetails, form.spell_data()),
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"{staff.full_name} has been added.", "success")
-            return redirect(url_for("people.staff_detail", staff_id=staff.id))
+        done = _apply(
+            form,
+            lambda: service.create_staff(
+                from_mapping(StaffDetails, form.data), from_mapping(SpellDetails, form.spell_data())
+            ),
+            lambda staff: f"{staff.full_name} has been added.",
+        )
+        if done:
+            return done
     return render_template("people/staff_form.html", form=form, staff=None)
 
 
@@ -187,17 +205,14 @@ def staff_edit(staff_id: int) -> str | Response:
             **{k: getattr(staff, k) for k in ("date_of_birth", "gender", "ethnicity")},
             **form.data,
         }
-        try:
-            service.update_staff(
-                staff, from_mapping(StaffDetails, data), include_characteristics=show
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
-            flash("Changes saved.", "success")
-            return redirect(url_for("people.staff_detail", staff_id=staff.id))
+        details = from_mapping(StaffDetails, data)
+        done = _apply(
+            form,
+            lambda: service.update_staff(staff, details, include_characteristics=show) or staff,
+            lambda _: "Changes saved.",
+        )
+        if done:
+            return done
     return render_template("people/staff_form.html", form=form, staff=staff)
 
 
@@ -205,15 +220,10 @@ def _spell_form_view(
     staff: Staff, form: Any, action: Any, template: str, message: str
 ) -> str | Response:
     if form.validate_on_submit():
-        try:
-            action(from_mapping(SpellDetails, form.spell_data()))
-        except ServiceError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect(url_for("people.staff_detail", staff_id=staff.id))
+        details = from_mapping(SpellDetails, form.spell_data())
+        done = _apply(form, lambda: action(details) and staff, lambda _: message)
+        if done:
+            return done
     return render_template(template, form=form, staff=staff, current=service.current_spell(staff))
 
 
@@ -265,21 +275,21 @@ def spell_edit(spell_id: int) -> str | Response:
             spell.line_manager.staff_number if spell.line_manager else ""
         )
     if form.validate_on_submit():
-        try:
+        details = from_mapping(SpellDetails, form.spell_data())
+
+        def correct() -> Staff:
             service.update_spell(
                 spell,
-                from_mapping(SpellDetails, form.spell_data()),
+                details,
                 form.end_date.data,
                 form.leaving_reason.data or None,
                 form.leaver_destination.data or None,
             )
-        except ServiceError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
-            flash("Spell saved.", "success")
-            return redirect(url_for("people.staff_detail", staff_id=spell.staff_id))
+            return spell.staff
+
+        done = _apply(form, correct, lambda _: "Spell saved.")
+        if done:
+            return done
     return render_template("people/spell_edit.html", form=form, spell=spell, staff=spell.staff)
 
 
@@ -290,20 +300,21 @@ def staff_leaver(staff_id: int) -> str | Response:
     staff = _visible_staff_or_404(staff_id)
     form = LeaverForm()
     if form.validate_on_submit():
-        try:
-            service.record_leaver(
-                staff,
-                form.end_date.data,
-                form.leaving_reason.data,
-                form.leaver_destination.data or None,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"{staff.full_name} has been recorded as a leaver.", "success")
-            return redirect(url_for("people.staff_detail", staff_id=staff.id))
+        done = _apply(
+            form,
+            lambda: (
+                service.record_leaver(
+                    staff,
+                    form.end_date.data,
+                    form.leaving_reason.data,
+                    form.leaver_destination.data or None,
+                )
+                or staff
+            ),
+            lambda _: f"{staff.full_name} has been recorded as a leaver.",
+        )
+        if done:
+            return done
     return render_template(
         "people/leaver_form.html", form=form, staff=staff, current=service.current_spell(staff)
     )
