@@ -225,3 +225,41 @@ def test_sign_in_attempts_are_rate_limited(tmp_path):
     finally:
         limiter.reset()
         limiter.enabled = False
+
+
+def _redis_reachable() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason="Redis is not running on 127.0.0.1:6379")
+def test_rate_limits_can_be_shared_between_workers_through_redis(tmp_path):
+    import uuid
+
+    settings = {
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        "LOGIN_RATE_LIMIT": "2 per minute",
+    }
+    app = make_app(f"sqlite:///{tmp_path / 'redis.sqlite'}", tmp_path, **settings)
+    email = f"{uuid.uuid4().hex}@example.org"
+    try:
+        with app.app_context():
+            from flask_migrate import upgrade
+
+            upgrade()
+            client = app.test_client()
+            codes = [
+                client.post("/login", data={"email": email, "password": "x" * 12}).status_code
+                for _ in range(3)
+            ]
+            assert codes == [200, 200, 429]
+            db.engine.dispose()
+    finally:
+        limiter.reset()
+        limiter.enabled = False
