@@ -16,9 +16,13 @@ _numbers = itertools.count(1)
 
 def load_reference() -> None:
     """Load the code lists and commit."""
+    from workforce.services.frameworks import load_shipped_frameworks
     from workforce.services.reference import load_code_lists
+    from workforce.services.training_lists import load_training_lists
 
     load_code_lists()
+    load_shipped_frameworks()
+    load_training_lists()
     db.session.commit()
 
 

@@ -188,13 +188,27 @@ def app(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flas
         _drop_postgres(f"workforce_test_suite_{_worker()}")
 
 
+#: Reference data loaded once per session and kept between tests.
+REFERENCE_TABLES = {
+    "code_entry",
+    "framework",
+    "framework_domain",
+    "framework_level",
+    "framework_pathway",
+    "strategic_priority",
+    "practice_model",
+}
+
+
 def clean_database(app: Flask) -> None:
-    """Delete every row except the code lists, so the next test starts empty."""
+    """Delete every row except the reference data, so the next test starts empty."""
     from workforce.extensions import db
 
     with app.app_context():
         db.session.remove()
-        tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name != "code_entry"]
+        tables = [
+            t.name for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES
+        ]
         # DELETE beats TRUNCATE on the few rows a test leaves behind.
         with db.engine.begin() as conn:
             for table in tables:

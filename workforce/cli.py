@@ -61,12 +61,18 @@ def create_user_command(
 @seed_cli.command("reference")
 def seed_reference_command() -> None:
     """Load the code lists from seeds/ (safe to run again)."""
+    from workforce.services.frameworks import load_shipped_frameworks
     from workforce.services.reference import load_code_lists
+    from workforce.services.training_lists import load_training_lists
 
     _as_cli("seed reference")
     counts = load_code_lists()
+    frameworks = load_shipped_frameworks()
+    added = load_training_lists()
     db.session.commit()
     click.echo("Loaded code lists: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
+    click.echo("Loaded frameworks: " + ", ".join(frameworks))
+    click.echo("Added to training lists: " + ", ".join(f"{k} ({v})" for k, v in added.items()))
 
 
 @seed_cli.command("demo")
@@ -87,7 +93,12 @@ def seed_demo_command(random_seed: int, if_empty: bool) -> None:
     if if_empty and demo_present():
         click.echo("Staff records exist already; demo data not loaded again.")
         return
+    from workforce.services.frameworks import load_shipped_frameworks
+    from workforce.services.training_lists import load_training_lists
+
     load_code_lists()
+    load_shipped_frameworks()
+    load_training_lists()
     summary = build_demo(random_seed)
     db.session.commit()
     click.echo(summary)

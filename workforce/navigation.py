@@ -29,6 +29,7 @@ SECTIONS = (
         ("people.staff", "people.import"),
     ),
     Section("My record", "people.my_record", ("practitioner",), ("people.my_record",)),
+    Section("Training", "training.index", (), ("training.",)),
     Section("Teams", "people.team_list", ("hr", "senior_leader"), ("people.team",)),
     Section("Accounts", "admin.user_list", ("admin",), ("admin.user",)),
     Section("Audit trail", "admin.audit_list", ("admin",), ("admin.audit",)),

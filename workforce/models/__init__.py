@@ -2,6 +2,12 @@
 
 from workforce.models.accounts import ROLES, User, UserRole
 from workforce.models.audit import AuditEvent
+from workforce.models.frameworks import (
+    Framework,
+    FrameworkDomain,
+    FrameworkLevel,
+    FrameworkPathway,
+)
 from workforce.models.people import (
     CONTRACT_TYPES,
     EmploymentSpell,
@@ -9,8 +15,34 @@ from workforce.models.people import (
     Team,
 )
 from workforce.models.reference import CodeEntry
+from workforce.models.training import (
+    Booking,
+    Course,
+    CourseAudience,
+    CpdEntry,
+    Evaluation,
+    ImpactFollowUp,
+    PracticeModel,
+    StrategicPriority,
+    TrainingSession,
+    Venue,
+)
 
 __all__ = [
+    "Booking",
+    "Course",
+    "CourseAudience",
+    "CpdEntry",
+    "Evaluation",
+    "Framework",
+    "FrameworkDomain",
+    "FrameworkLevel",
+    "FrameworkPathway",
+    "ImpactFollowUp",
+    "PracticeModel",
+    "StrategicPriority",
+    "TrainingSession",
+    "Venue",
     "CONTRACT_TYPES",
     "ROLES",
     "AuditEvent",

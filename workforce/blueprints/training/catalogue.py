@@ -1,0 +1,3 @@
+"""Training views: catalogue."""
+
+from workforce.blueprints.training import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Training views: evaluations."""
+
+from workforce.blueprints.training import bp  # noqa: F401
