@@ -108,3 +108,35 @@ def test_seed_demo_is_deterministic(app_ctx):
         )
         == spells
     )
+
+
+def test_demo_training_programme_keeps_the_rules(app_ctx):
+    from datetime import date
+
+    from workforce.demo import build_demo
+    from workforce.models import Booking, Course, Evaluation, TrainingSession
+
+    build_demo(11, today=date(2026, 6, 15))
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Course)) >= 10
+    asye = db.session.scalars(select(Course).where(Course.is_asye_workshop.is_(True))).all()
+    assert len(asye) == 9 and all(len(c.domains) == 1 for c in asye)
+    booked = (
+        select(TrainingSession.id, TrainingSession.capacity, func.count(Booking.id))
+        .join(Booking, Booking.session_id == TrainingSession.id)
+        .where(Booking.status == "booked")
+        .group_by(TrainingSession.id, TrainingSession.capacity)
+    )
+    rows = db.session.execute(booked).all()
+    assert rows and all(count <= capacity for _, capacity, count in rows)
+    attendance = db.session.scalars(
+        select(Booking.attendance).join(Evaluation, Evaluation.booking_id == Booking.id)
+    ).all()
+    assert attendance and set(attendance) <= {"attended", "partial"}
+    future_marked = db.session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .join(TrainingSession)
+        .where(TrainingSession.starts_at > date(2026, 6, 15), Booking.attendance.is_not(None))
+    )
+    assert future_marked == 0
