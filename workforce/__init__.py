@@ -86,12 +86,14 @@ def register_blueprints(app: Flask) -> None:
     from workforce.blueprints.auth import bp as auth_bp
     from workforce.blueprints.main import bp as main_bp
     from workforce.blueprints.people import bp as people_bp
+    from workforce.blueprints.reports import bp as reports_bp
     from workforce.blueprints.training import bp as training_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(training_bp)
+    app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

@@ -131,8 +131,52 @@ def import_staff_command(path: Path, dry_run: bool) -> None:
     click.echo("Imported.")
 
 
+@import_cli.command("attendance")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--session",
+    "session_id",
+    type=int,
+    help="The session whose register this is; without it, each row names its session_id.",
+)
+@click.option("--dry-run", is_flag=True, help="Validate and show what would change; write nothing.")
+def import_attendance_command(path: Path, session_id: int | None, dry_run: bool) -> None:
+    """Import attendance registers from a CSV or XLSX file (all or nothing)."""
+    from workforce.services.attendance_import import (
+        apply_attendance_import,
+        plan_attendance_import,
+    )
+    from workforce.services.tabular import read_table
+
+    _as_cli(f"import attendance {path.name}")
+    try:
+        table = read_table(path.read_bytes(), path.name)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    plan = plan_attendance_import(table, session_id=session_id)
+    if plan.errors:
+        click.echo(f"{len(plan.errors)} problem(s) found; nothing was imported:", err=True)
+        for problem in plan.errors:
+            click.echo(f"  row {problem.row}, {problem.column}: {problem.message}", err=True)
+        sys.exit(1)
+    click.echo(plan.describe())
+    if dry_run:
+        click.echo("Dry run: nothing written.")
+        return
+    completed = apply_attendance_import(plan, source=path.name)
+    db.session.commit()
+    if completed:
+        click.echo("Sessions now completed: " + ", ".join(str(i) for i in completed))
+    click.echo("Imported.")
+
+
 def register(app: Flask) -> None:
     """Add the command groups to ``app``."""
+    from workforce.reports.cli import report_command
+    from workforce.training_cli import training_cli
+
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(report_command)
+    app.cli.add_command(training_cli)

@@ -91,4 +91,6 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
         "AUTHORITY_NAME": env.get("AUTHORITY_NAME", "Children's Services"),
         "PAGE_SIZE": int(env.get("PAGE_SIZE", 25)),
+        # Days ahead of expiry that mandatory training shows as "expiring" (reports, home page).
+        "TRAINING_EXPIRY_WARNING_DAYS": int(env.get("TRAINING_EXPIRY_WARNING_DAYS", 60)),
     }

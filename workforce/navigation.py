@@ -30,6 +30,8 @@ SECTIONS = (
     ),
     Section("My record", "people.my_record", ("practitioner",), ("people.my_record",)),
     Section("Training", "training.index", (), ("training.",)),
+    Section("Catalogue", "training.course_list", (), ("training.course", "training.list")),
+    Section("Reports", "reports.index", ("hr", "ld_officer", "senior_leader"), ("reports.",)),
     Section("Teams", "people.team_list", ("hr", "senior_leader"), ("people.team",)),
     Section("Accounts", "admin.user_list", ("admin",), ("admin.user",)),
     Section("Audit trail", "admin.audit_list", ("admin",), ("admin.audit",)),
@@ -53,13 +55,16 @@ def navigation_for(user: User | None, endpoint: str) -> list[dict[str, object]]:
         and (request.view_args or {}).get("staff_id") == user.staff_id
         and any(section.endpoint == "people.my_record" for section in sections)
     )
-    return [
-        {
-            "text": section.text,
-            "href": url_for(section.endpoint),
-            "active": (section.endpoint == "people.my_record")
-            if own_record
-            else any(endpoint.startswith(p) for p in section.prefixes),
-        }
-        for section in sections
-    ]
+    if own_record:
+        current = next(s for s in sections if s.endpoint == "people.my_record")
+    else:
+        # The section with the longest matching prefix is current ("training.course" beats
+        # "training."), so exactly one item is marked.
+        current = max(sections, key=lambda s: _match_length(s, endpoint), default=None)
+        if current is not None and _match_length(current, endpoint) == 0:
+            current = None
+    return [{"text": s.text, "href": url_for(s.endpoint), "active": s is current} for s in sections]
+
+
+def _match_length(section: Section, endpoint: str) -> int:
+    return max((len(p) for p in section.prefixes if endpoint.startswith(p)), default=0)

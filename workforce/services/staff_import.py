@@ -4,14 +4,15 @@ One row is one employment spell; a person with history has one row per spell. Ro
 matched to people by staff number and to spells by (staff number, start date), so
 importing the same file twice changes nothing. Every row is checked before anything is
 written; a file with any bad row writes nothing.
+
+The file-reading helpers live in ``workforce.services.tabular``; ``read_table`` and
+``MAX_ROWS`` are re-exported here for the callers that read staff files.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +23,11 @@ from workforce.audit import record_event
 from workforce.extensions import db
 from workforce.models import CONTRACT_TYPES, EmploymentSpell, Staff, Team
 from workforce.services.reference import codes
+from workforce.services.tabular import MAX_ROWS as MAX_ROWS
+from workforce.services.tabular import RowError
+from workforce.services.tabular import cell_date as _date
+from workforce.services.tabular import cell_text as _text
+from workforce.services.tabular import read_table as read_table
 from workforce.validation import (
     date_of_birth_problem,
     email_problem,
@@ -101,16 +107,6 @@ CODED = {
 }
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
-MAX_ROWS = 100_000
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A problem in one cell; ``row`` is the spreadsheet row number (the header is row 1)."""
-
-    row: int
-    column: str
-    message: str
 
 
 @dataclass
@@ -136,36 +132,6 @@ class ImportPlan:
             f"{self.new_spells} new spells, {self.changed_spells} spells changed, "
             f"{self.unchanged} rows unchanged."
         )
-
-
-def read_table(content: bytes, filename: str) -> pd.DataFrame:
-    """Read a CSV or XLSX file into text cells; ValueError with a plain message if unreadable."""
-    name = filename.lower()
-    try:
-        if name.endswith(".xlsx"):
-            frame = pd.read_excel(io.BytesIO(content), dtype=object, engine="openpyxl")
-        elif name.endswith(".csv"):
-            frame = pd.read_csv(
-                io.BytesIO(content),
-                dtype=str,
-                keep_default_na=False,
-                encoding="utf-8-sig",
-                skip_blank_lines=False,
-            )
-        else:
-            raise ValueError("The file must be a CSV or XLSX file")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise ValueError(f"The file could not be read: {error}") from error
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
-        if "must be a CSV" in str(error):
-            raise
-        raise ValueError("The file could not be read as a spreadsheet") from error
-    frame.columns = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]
-    # Drop wholly blank rows but keep the index, so row numbers still match the spreadsheet.
-    frame = frame[~frame.map(_text).eq("").all(axis=1)]
-    if len(frame) > MAX_ROWS:
-        raise ValueError(f"The file has {len(frame)} rows; import at most {MAX_ROWS} at once")
-    return frame
 
 
 def template_frame() -> pd.DataFrame:
@@ -195,30 +161,6 @@ def template_frame() -> pd.DataFrame:
         "leaver_destination": "",
     }
     return pd.DataFrame([example], columns=list(COLUMNS))
-
-
-def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _date(value: Any) -> date | None:
-    if isinstance(value, datetime | pd.Timestamp):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    if not text:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError("must be a date like 2024-09-02 or 02/09/2024")
 
 
 class _Lookups:

@@ -8,6 +8,8 @@ from flask import render_template
 from flask_login import current_user, login_required
 
 from workforce.blueprints.main import bp
+from workforce.reports import expiry_warning_days
+from workforce.reports.training import own_mandatory_training
 from workforce.services import dashboard
 from workforce.services.people import current_spell
 
@@ -25,6 +27,11 @@ def home() -> str:
         context["accounts"] = dashboard.account_figures(today - timedelta(days=7))
     if user.staff is not None:
         context["own_spell"] = current_spell(user.staff)
+        own_training = own_mandatory_training(user.staff.id, today, expiry_warning_days())
+        context["own_training"] = own_training
+        context["own_training_gaps"] = [
+            (title, standing) for title, standing in own_training if standing.status != "valid"
+        ]
         if "supervisor" in user.roles:
             context["team"] = dashboard.managed_people(user.staff.id, today)
     return render_template("main/home.html", **context)

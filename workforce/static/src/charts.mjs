@@ -1,0 +1,81 @@
+// Draw each report chart from the data-chart attribute on its canvas. The same figures
+// are always in a table on the page, so nothing is lost without JavaScript.
+//
+// data-chart holds: {title, labels, datasets: [{label, data, colour}], stacked,
+// horizontal, percent}. Chart.js (vendor/chartjs/chart.umd.min.js) is loaded before this
+// module and defines window.Chart.
+
+const Chart = window.Chart;
+const reduceMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+
+function format(value, percent) {
+  if (value === null || value === undefined) {
+    return 'no figure';
+  }
+  const text = Number(value).toLocaleString('en-GB', { maximumFractionDigits: 2 });
+  return percent ? text + '%' : text;
+}
+
+function draw(canvas) {
+  let spec;
+  try {
+    spec = JSON.parse(canvas.getAttribute('data-chart'));
+  } catch (error) {
+    return;
+  }
+  const rows = spec.labels.length;
+  const width = (canvas.parentElement && canvas.parentElement.clientWidth) || 640;
+  const perRow = spec.stacked ? 30 : 22 * spec.datasets.length + 8;
+  const height = spec.horizontal ? Math.max(180, rows * perRow + 90) : 360;
+  const valueAxis = {
+    stacked: spec.stacked,
+    beginAtZero: true,
+    ticks: {
+      precision: spec.percent ? undefined : 0,
+      callback: function (value) {
+        return format(value, spec.percent);
+      },
+    },
+  };
+  if (spec.percent) {
+    valueAxis.max = 100;
+  }
+  const labelAxis = { stacked: spec.stacked, ticks: { autoSkip: false } };
+  new Chart(canvas, {
+    type: 'bar',
+    data: {
+      labels: spec.labels,
+      datasets: spec.datasets.map(function (dataset) {
+        return {
+          label: dataset.label,
+          data: dataset.data,
+          backgroundColor: dataset.colour,
+          borderColor: dataset.colour,
+          borderWidth: 1,
+        };
+      }),
+    },
+    options: {
+      indexAxis: spec.horizontal ? 'y' : 'x',
+      responsive: true,
+      aspectRatio: width / height,
+      animation: reduceMotion ? false : { duration: 300 },
+      scales: spec.horizontal ? { x: valueAxis, y: labelAxis } : { x: labelAxis, y: valueAxis },
+      plugins: {
+        legend: { display: spec.datasets.length > 1, position: 'bottom' },
+        tooltip: {
+          callbacks: {
+            label: function (context) {
+              const value = spec.horizontal ? context.parsed.x : context.parsed.y;
+              return context.dataset.label + ': ' + format(value, spec.percent);
+            },
+          },
+        },
+      },
+    },
+  });
+}
+
+if (Chart) {
+  document.querySelectorAll('canvas[data-chart]').forEach(draw);
+}
