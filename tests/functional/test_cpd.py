@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import builders
+from workforce.clock import local_now
 from workforce.extensions import db
 from workforce.metrics.cpd import registration_year_of
 from workforce.models import Booking, Course, CpdEntry, TrainingSession
-from workforce.services.evaluations import local_now
 
 
 def dated(prefix: str, value: date) -> dict[str, list[str]]:

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import builders
+from workforce.clock import local_now
 from workforce.extensions import db
 from workforce.metrics.evaluation import follow_up_due_on
 from workforce.models import Booking, Course, Evaluation, ImpactFollowUp, TrainingSession
-from workforce.services.evaluations import local_now
 
 RATINGS = {
     "overall": "5",

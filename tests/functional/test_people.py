@@ -333,3 +333,17 @@ def test_staff_export_hides_characteristics_from_other_roles(client, login):
     login("senior_leader")
     text_ = client.get("/staff?format=csv").get_data(as_text=True)
     assert "Date of birth" not in text_ and "1980" not in text_ and "White British" not in text_
+
+
+def test_a_post_without_the_date_boxes_gets_a_message_not_a_500(client, login):
+    login("hr")
+    team = builders.make_team()
+    form = _new_staff_form(team)
+    del form["start_date"]
+    response = client.post("/staff/new", data=form)
+    assert response.status_code == 200
+    assert "Enter the start date" in response.get_data(as_text=True)
+    form["start_date"] = "2024-09-02"
+    response = client.post("/staff/new", data=form)
+    assert response.status_code == 200
+    assert "Start date must be a real date" in response.get_data(as_text=True)

@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager
 
+from workforce.clock import local_now
 from workforce.extensions import db
 from workforce.metrics.evaluation import (
     EvaluationSummary,
@@ -58,12 +58,6 @@ RATING_FIELDS: dict[str, str] = {
 }
 MAX_TEXT = 5000
 _CHUNK = 500
-LONDON = ZoneInfo("Europe/London")
-
-
-def local_now() -> datetime:
-    """The time now in Europe/London without a zone, as session times are stored."""
-    return datetime.now(LONDON).replace(tzinfo=None, microsecond=0)
 
 
 def _as_utc(moment: datetime) -> datetime:

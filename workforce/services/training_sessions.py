@@ -25,25 +25,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
+from workforce.clock import LONDON, local_now
 from workforce.extensions import db
 from workforce.models import Booking, Course, Staff, TrainingSession, Venue
 from workforce.models._base import utcnow
 from workforce.models.training import ATTENDANCE, SESSION_STATUSES
 from workforce.services import ServiceError
 
-LONDON = ZoneInfo("Europe/London")
 MAX_CAPACITY = 100_000
 T = TypeVar("T")
-
-
-def local_now() -> datetime:
-    """The time now in Europe/London, naive, to compare with session times."""
-    return datetime.now(LONDON).replace(tzinfo=None, microsecond=0)
 
 
 # --- pure rules -------------------------------------------------------------------------

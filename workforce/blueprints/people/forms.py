@@ -39,8 +39,14 @@ class CodedDateField(DateField):
     """A date field whose 'not a valid date' message names the field."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        """Parse day, month, year; an empty set of boxes is no date."""
-        if valuelist and not "".join(valuelist).strip():
+        """Parse day, month, year; an empty set of boxes is no date.
+
+        A request that sends other than three parts (not a browser using the form) is
+        treated as those parts padded to three, so the page shows a message, never a 500.
+        """
+        if len(valuelist) != 3:
+            valuelist = self.raw_data = [*valuelist, "", "", ""][:3]
+        if not "".join(valuelist).strip():
             self.data = None
             return
         try:

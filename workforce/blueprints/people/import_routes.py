@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
-import secrets
-import time
-from datetime import timedelta
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
@@ -24,49 +20,28 @@ from workforce.services.staff_import import (
     read_table,
     template_frame,
 )
+from workforce.services.tabular import find_upload, keep_upload, remove_stale_uploads
 from workforce.spreadsheets import frame_to_csv, frame_to_xlsx
-
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
-#: How long a checked file waits for confirmation before it is deleted.
-UPLOAD_LIFETIME = timedelta(hours=2)
 
 
 def _upload_folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return Path(current_app.instance_path) / "imports"
 
 
-def _upload_path(token: str, suffix: str) -> Path:
-    return _upload_folder() / f"staff-{current_user.id}-{token}{suffix}"
+def _upload_prefix() -> str:
+    return f"staff-{current_user.id}"
 
 
-def remove_stale_uploads(max_age: timedelta = UPLOAD_LIFETIME) -> int:
-    """Delete checked files nobody confirmed (they hold personal data); return how many."""
-    cutoff = time.time() - max_age.total_seconds()
-    removed = 0
-    for path in _upload_folder().glob("staff-*"):
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
-
-
-def _find_upload(token: str) -> Path | None:
-    if not TOKEN.match(token or ""):
-        return None
-    for suffix in (".csv", ".xlsx"):
-        path = _upload_path(token, suffix)
-        if path.exists():
-            return path
-    return None
+def _remove_stale_uploads() -> None:
+    """Checked files nobody confirmed hold personal data: delete them after a while."""
+    remove_stale_uploads(_upload_folder(), "staff-*")
 
 
 @bp.route("/staff/import", methods=["GET", "POST"])
 @roles_required(*PEOPLE_MANAGERS)
 def import_staff() -> str:
     """Upload a file; show every bad row, or a preview of what would change."""
-    remove_stale_uploads()
+    _remove_stale_uploads()
     form = ImportForm()
     plan = None
     confirm = None
@@ -80,9 +55,7 @@ def import_staff() -> str:
         else:
             plan = plan_import(table)
             if not plan.errors:
-                token = secrets.token_hex(16)
-                suffix = ".xlsx" if upload.filename.lower().endswith(".xlsx") else ".csv"
-                _upload_path(token, suffix).write_bytes(content)
+                token = keep_upload(_upload_folder(), _upload_prefix(), content, upload.filename)
                 confirm = ConfirmImportForm(token=token)
             db.session.rollback()
     return render_template(
@@ -97,8 +70,8 @@ def import_staff_confirm() -> Response:
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         abort(400)
-    remove_stale_uploads()
-    path = _find_upload(form.token.data)
+    _remove_stale_uploads()
+    path = find_upload(_upload_folder(), _upload_prefix(), form.token.data)
     if path is None:
         flash("That upload has expired or was already imported. Upload the file again.", "error")
         return redirect(url_for("people.import_staff"))
