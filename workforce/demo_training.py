@@ -4,7 +4,7 @@ evaluations, and upcoming sessions, for the demo authority built by ``workforce.
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -17,12 +17,14 @@ from workforce.models import (
     CpdEntry,
     EmploymentSpell,
     Evaluation,
+    ImpactFollowUp,
     PracticeModel,
     Staff,
     StrategicPriority,
     TrainingSession,
     Venue,
 )
+from workforce.services.evaluations import schedule_impact_follow_ups
 from workforce.services.frameworks import pcf
 
 VENUES = (
@@ -336,7 +338,10 @@ def build_training_demo(rng: random.Random, today: date) -> str:
                     if booking.attendance != "did_not_attend" and rng.random() < 0.7:
                         overall = rng.choices([5, 4, 3, 2], weights=[45, 38, 13, 4])[0]
                         before = rng.randint(1, 4)
+                        returned = session.ends_at + timedelta(days=rng.randint(0, 6))
                         booking.evaluation = Evaluation(
+                            created_at=returned.replace(tzinfo=UTC),
+                            updated_at=returned.replace(tzinfo=UTC),
                             overall=overall,
                             relevance=max(1, min(5, overall + rng.choice([-1, 0, 0, 1]))),
                             confidence_before=before,
@@ -354,6 +359,31 @@ def build_training_demo(rng: random.Random, today: date) -> str:
                         evaluations += 1
                 db.session.add(booking)
                 bookings += 1
+    db.session.flush()
+
+    # Line managers have answered most impact follow-ups that fell due more than a month ago.
+    schedule_impact_follow_ups(today)
+    due = db.session.scalars(
+        select(ImpactFollowUp).where(ImpactFollowUp.due_on < today - timedelta(days=28))
+    ).all()
+    for follow_up in due:
+        if rng.random() < 0.7:
+            follow_up.practice_changed = rng.choices(["yes", "partly", "no"], weights=[50, 35, 15])[
+                0
+            ]
+            follow_up.example = (
+                None
+                if follow_up.practice_changed == "no"
+                else rng.choice(
+                    [
+                        "Uses the approach in family meetings and records it in plans.",
+                        "Supervision notes show the model's language and tools.",
+                        "Assessments are clearer about risk and strengths.",
+                    ]
+                )
+            )
+            answered = follow_up.due_on + timedelta(days=rng.randint(1, 25))
+            follow_up.responded_at = datetime.combine(answered, time(12, 0), tzinfo=UTC)
     db.session.flush()
 
     # A few CPD log entries for qualified staff, so the registration-year rule has data.

@@ -11,6 +11,7 @@ from workforce.blueprints.main import bp
 from workforce.reports import expiry_warning_days
 from workforce.reports.training import own_mandatory_training
 from workforce.services import dashboard
+from workforce.services.evaluations import count_rows, follow_ups_query, sessions_to_evaluate
 from workforce.services.people import current_spell
 
 
@@ -32,6 +33,8 @@ def home() -> str:
         context["own_training_gaps"] = [
             (title, standing) for title, standing in own_training if standing.status != "valid"
         ]
+        context["to_evaluate"] = len(sessions_to_evaluate(user.staff.id))
         if "supervisor" in user.roles:
             context["team"] = dashboard.managed_people(user.staff.id, today)
+            context["follow_ups_due"] = count_rows(follow_ups_query(user, today=today))
     return render_template("main/home.html", **context)

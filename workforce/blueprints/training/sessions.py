@@ -43,12 +43,14 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from workforce.blueprints.options import options
 from workforce.blueprints.people.forms import ConfirmImportForm, date_field
 from workforce.blueprints.training import bp
+from workforce.blueprints.training.evaluations import schedule_follow_ups
 from workforce.extensions import db
 from workforce.models import Booking, Staff, TrainingSession
 from workforce.models.training import ATTENDANCE, BOOKING_STATUSES, SESSION_STATUSES
 from workforce.pagination import paginate
+from workforce.reports.registry import get as get_report
 from workforce.security import managed_staff_ids, roles_required
-from workforce.services import ServiceError
+from workforce.services import ServiceError, evaluations
 from workforce.services import training_sessions as service
 from workforce.services.attendance_import import (
     COLUMNS,
@@ -314,6 +316,40 @@ def _month_choices(past: bool) -> list[tuple[str, str]]:
 # --- lists and pages --------------------------------------------------------------------
 
 
+def _related_links() -> dict[str, Any]:
+    """What the Training page links to for this user, with the counts shown on the links:
+    their own record and sessions to evaluate, follow-ups waiting for a supervisor, and an
+    officer's evaluations still to enter."""
+    staff_id = current_user.staff_id
+    supervisor = staff_id is not None and current_user.has_role("supervisor")
+    officer = _is_officer()
+    if supervisor or officer:
+        schedule_follow_ups()
+    report, compliance = get_report("training"), get_report("training-compliance")
+    return {
+        "is_supervisor": supervisor,
+        "own_staff_id": staff_id,
+        "to_evaluate": len(evaluations.sessions_to_evaluate(staff_id)) if staff_id else 0,
+        "follow_ups_mine": evaluations.count_rows(
+            evaluations.follow_ups_query(current_user, scope="mine", state="due")
+        )
+        if supervisor
+        else 0,
+        "follow_ups_all": evaluations.count_rows(
+            evaluations.follow_ups_query(current_user, scope="all", state="due")
+        )
+        if officer
+        else 0,
+        "evaluations_missing": evaluations.count_rows(
+            evaluations.evaluation_worklist_query(outstanding_only=True)
+        )
+        if officer
+        else 0,
+        "reports_page": report is not None and report.visible_to(current_user),
+        "compliance_page": compliance is not None and compliance.visible_to(current_user),
+    }
+
+
 @bp.route("/")
 @login_required
 def index() -> str:
@@ -333,6 +369,7 @@ def index() -> str:
     own = service.own_booking_statuses(current_user.staff_id, [row[0].id for row in page.rows])
     return render_template(
         "training/index.html",
+        **_related_links(),
         page=page,
         filters=filters,
         past=past,

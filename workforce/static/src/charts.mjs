@@ -8,6 +8,14 @@
 const Chart = window.Chart;
 const reduceMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 
+// Chart.js draws 12px grey text by default: too small and too faint to read. Use the
+// page's own font and text colour, at the size of the page's small print.
+if (Chart) {
+  Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif';
+  Chart.defaults.font.size = 15;
+  Chart.defaults.color = '#0b0c0c';
+}
+
 function format(value, percent) {
   if (value === null || value === undefined) {
     return 'no figure';
@@ -25,7 +33,7 @@ function draw(canvas) {
   }
   const rows = spec.labels.length;
   const width = (canvas.parentElement && canvas.parentElement.clientWidth) || 640;
-  const perRow = spec.stacked ? 30 : 22 * spec.datasets.length + 8;
+  const perRow = spec.stacked ? 34 : 24 * spec.datasets.length + 10;
   const height = spec.horizontal ? Math.max(180, rows * perRow + 90) : 360;
   const valueAxis = {
     stacked: spec.stacked,
