@@ -22,12 +22,11 @@ means of ratings and money to two places. ``None`` means "no denominator", never
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-
-from dateutil.relativedelta import relativedelta
 
 from workforce.metrics.evaluation import GOOD_OR_BETTER
 
@@ -108,7 +107,11 @@ def expiry_date(completed_on: date, refresher_months: int | None) -> date | None
         return None
     if refresher_months <= 0:
         raise ValueError("a refresher interval is a positive number of months")
-    return completed_on + relativedelta(months=refresher_months)
+    # The same as adding dateutil's relativedelta(months=n), a few times faster: a matrix
+    # of many thousand people computes this for every completion.
+    years, month_index = divmod(completed_on.month - 1 + refresher_months, 12)
+    year, month = completed_on.year + years, month_index + 1
+    return date(year, month, min(completed_on.day, monthrange(year, month)[1]))
 
 
 def compliance(

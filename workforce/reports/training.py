@@ -55,6 +55,7 @@ from workforce.models import (
     Team,
     TrainingSession,
 )
+from workforce.models.people import spell_in_force
 from workforce.models.training import OTHER_ROLE, course_domain
 from workforce.reports.base import Chart, Column, Parameters, Report, Table
 from workforce.reports.registry import report
@@ -116,27 +117,44 @@ def delivered() -> Any:
     )
 
 
-def team_at_session() -> Any:
-    """SQL: the team of the booked person's spell in force on the session's first day."""
-    spell = aliased(EmploymentSpell)
-    day = session_day(TrainingSession.starts_at)
-    return (
-        select(spell.team_id)
-        .where(
-            spell.staff_id == Booking.staff_id,
-            spell.start_date <= day,
-            or_(spell.end_date.is_(None), spell.end_date >= day),
-        )
-        .order_by(spell.start_date.desc(), spell.id.desc())
-        .limit(1)
-        .correlate(Booking, TrainingSession)
-        .scalar_subquery()
+def no_later_spell(spell: Any, day: Any) -> Any:
+    """SQL condition: no other spell of ``spell``'s person in force on ``day`` started later
+    (or on the same day with a higher id). With ``spell_in_force`` it picks the person's
+    latest started spell in force that day; true when ``spell`` is an outer join's NULL.
+
+    Written as NOT EXISTS rather than ranking every spell, so PostgreSQL answers it with
+    one anti-join. The later spell is also required to overlap an earlier spell of the
+    same person, which any spell in force alongside ``spell`` does (``spell`` is one): it
+    changes nothing, but lets the database build the anti-join from the few overlapping
+    spells (usually none) instead of from every spell.
+    """
+    later = aliased(EmploymentSpell)
+    earlier = aliased(EmploymentSpell)
+    overlaps_earlier = exists().where(
+        earlier.staff_id == later.staff_id,
+        or_(
+            earlier.start_date < later.start_date,
+            and_(earlier.start_date == later.start_date, earlier.id < later.id),
+        ),
+        or_(earlier.end_date.is_(None), earlier.end_date >= later.start_date),
+    )
+    return ~exists().where(
+        later.staff_id == spell.staff_id,
+        spell_in_force(later, day),
+        or_(
+            later.start_date > spell.start_date,
+            and_(later.start_date == spell.start_date, later.id > spell.id),
+        ),
+        overlaps_earlier,
     )
 
 
 def _booking_facts(params: Parameters, *, with_team: bool, extra: tuple[Any, ...] = ()) -> Any:
-    """One row per filled place on a delivered session in the period (and team)."""
-    team = team_at_session()
+    """One row per filled place on a delivered session in the period (and team).
+
+    The attendee's team (``team_id``, with ``with_team``) comes from joining the spell in
+    force on the session's first day, set-based rather than one lookup per place.
+    """
     columns = [
         Booking.id.label("booking_id"),
         Booking.staff_id.label("staff_id"),
@@ -147,8 +165,9 @@ def _booking_facts(params: Parameters, *, with_team: bool, extra: tuple[Any, ...
         Course.cost_per_place.label("cost_per_place"),
         *extra,
     ]
+    spell = aliased(EmploymentSpell, name="spell_at_session")
     if with_team:
-        columns.append(team.label("team_id"))
+        columns.append(spell.team_id.label("team_id"))
     query = (
         select(*columns)
         .select_from(Booking)
@@ -156,8 +175,14 @@ def _booking_facts(params: Parameters, *, with_team: bool, extra: tuple[Any, ...
         .join(Course, Course.id == TrainingSession.course_id)
         .where(Booking.status == "booked", _in_period(params), delivered())
     )
+    if with_team or params.team_id is not None:
+        day = session_day(TrainingSession.starts_at)
+        # at most one spell per place: the latest in force that day (none: no team)
+        query = query.outerjoin(
+            spell, and_(spell.staff_id == Booking.staff_id, spell_in_force(spell, day))
+        ).where(no_later_spell(spell, day))
     if params.team_id is not None:
-        query = query.where(team == params.team_id)
+        query = query.where(spell.team_id == params.team_id)
     return query
 
 
@@ -278,20 +303,98 @@ def _measures(
     }
 
 
-def _booking_aggregate(facts: Any, key: Any | None, join: Any = None) -> Select[Any]:
-    attended = facts.c.attendance == "attended"
+def _additive_figures(facts: Any, only: Any = None) -> list[Any]:
+    """Places filled, attended, partly attended, did not attend, not marked, and cost: the
+    figures that add up across rows (over the rows where ``only`` holds, if given)."""
+
+    def where(condition: Any) -> Any:
+        return condition if only is None else and_(condition, only)
+
+    return [
+        func.count() if only is None else _count_when(only),
+        _count_when(where(facts.c.attendance == "attended")),
+        _count_when(where(facts.c.attendance == "partial")),
+        _count_when(where(facts.c.attendance == "did_not_attend")),
+        _count_when(where(facts.c.attendance.is_(None))),
+        func.sum(facts.c.cost_per_place if only is None else case((only, facts.c.cost_per_place))),
+    ]
+
+
+def _booking_aggregate(
+    facts: Any,
+    key: Any | None,
+    join: Any = None,
+    *,
+    count_sessions: bool = True,
+    with_total: bool = False,
+    once: Any = None,
+) -> Select[Any]:
+    """The booking figures per ``key`` (or overall, with no key), in the order ``_measures``
+    reads them.
+
+    Without ``count_sessions`` the distinct-sessions figure is left at 0 (the caller takes
+    sessions from the sessions themselves), sparing a sort. With ``with_total`` the query
+    also returns the overall row (``GROUP BY ROLLUP``: one pass over the places instead of
+    two), marked by a last column of 1. When a place can fall in several groups, ``once``
+    marks one row per place, and six more columns before the marker give the additive
+    figures over those rows only, for the overall row (the distinct counts need no help).
+    """
+    filled, attended, partial, dna, unmarked, cost = _additive_figures(facts)
     query = select(
         key if key is not None else literal(None),
-        func.count(func.distinct(facts.c.session_id)),
-        func.count(),
-        _count_when(attended),
-        _count_when(facts.c.attendance == "partial"),
-        _count_when(facts.c.attendance == "did_not_attend"),
-        _count_when(facts.c.attendance.is_(None)),
-        func.count(func.distinct(case((attended, facts.c.staff_id)))),
-        func.sum(facts.c.cost_per_place),
+        func.count(func.distinct(facts.c.session_id)) if count_sessions else literal(0),
+        filled,
+        attended,
+        partial,
+        dna,
+        unmarked,
+        func.count(func.distinct(case((facts.c.attendance == "attended", facts.c.staff_id)))),
+        cost,
     ).select_from(facts if join is None else join)
-    return query.group_by(key) if key is not None else query
+    if key is None:
+        return query
+    if not with_total:
+        return query.group_by(key)
+    if once is not None:
+        query = query.add_columns(*_additive_figures(facts, once))
+    return query.add_columns(func.grouping(key)).group_by(func.rollup(key))
+
+
+def _groups_and_total(
+    facts: Any,
+    key: Any,
+    join: Any,
+    *,
+    count_sessions: bool,
+    once: Any = None,
+    total_facts: Any = None,
+) -> tuple[dict[Any, Any], Any]:
+    """Booking figures per group, and overall (a place counts once overall even where it
+    falls in several groups: ``once`` marks one row per place for those groupings).
+
+    On PostgreSQL one ``GROUP BY ROLLUP`` query gives both; elsewhere the total is a second
+    query, over ``total_facts`` if given (the same places, found with less work).
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        rows = db.session.execute(
+            _booking_aggregate(
+                facts, key, join, count_sessions=count_sessions, with_total=True, once=once
+            )
+        ).all()
+        groups = {row[0]: tuple(row[:9]) for row in rows if not row[-1]}
+        (total,) = [tuple(row[:-1]) for row in rows if row[-1]]
+        if once is not None:  # the additive figures counted once per place
+            total = (*total[:2], *total[9:14], total[7], total[14])
+        return groups, total
+    groups = _by_key(
+        db.session.execute(_booking_aggregate(facts, key, join, count_sessions=count_sessions))
+    )
+    total = db.session.execute(
+        _booking_aggregate(
+            facts if total_facts is None else total_facts, None, count_sessions=count_sessions
+        )
+    ).one()
+    return groups, total
 
 
 def _session_aggregate(params: Parameters, key: Any | None, join_domains: bool) -> Select[Any]:
@@ -371,7 +474,7 @@ def training_statistics(params: Parameters) -> tuple[list[dict[str, Any]], dict[
     by = params.by or "course"
     team_scoped = by == "team" or params.team_id is not None
     facts = _booking_facts(params, with_team=by == "team").subquery("facts")
-    join = None
+    join = once = None
     if by == "course":
         key = facts.c.course_id
     elif by == "team":
@@ -379,9 +482,21 @@ def training_statistics(params: Parameters) -> tuple[list[dict[str, Any]], dict[
     elif by == "practice_model":
         key = facts.c.practice_model_id
     else:
-        join = facts.outerjoin(course_domain, course_domain.c.course_id == facts.c.course_id)
-        key = course_domain.c.domain_id
-    bookings = _by_key(db.session.execute(_booking_aggregate(facts, key, join)))
+        # each course's domains, one of them marked first (a place counts once overall)
+        lowest = func.min(course_domain.c.domain_id).over(partition_by=course_domain.c.course_id)
+        links = select(
+            course_domain.c.course_id,
+            course_domain.c.domain_id,
+            case((course_domain.c.domain_id == lowest, 1), else_=0).label("first"),
+        ).subquery("domain_links")
+        join = facts.outerjoin(links, links.c.course_id == facts.c.course_id)
+        key = links.c.domain_id
+        once = func.coalesce(links.c.first, 1) == 1
+    # Overall, the places are the same without their teams (each place has one team).
+    total_facts = _booking_facts(params, with_team=False).subquery("all_facts")
+    bookings, total_bookings = _groups_and_total(
+        facts, key, join, count_sessions=team_scoped, once=once, total_facts=total_facts
+    )
     sessions: dict[Any, Any] = {}
     if not team_scoped:
         sessions = _by_key(db.session.execute(_session_aggregate(params, by, by == "domain")))
@@ -399,7 +514,6 @@ def training_statistics(params: Parameters) -> tuple[list[dict[str, Any]], dict[
         rows.append(row)
     rows.sort(key=lambda r: _sort_key(r["group"], r["_placeholder"]))
 
-    total_bookings = db.session.execute(_booking_aggregate(facts, None)).one()
     total_sessions = None
     if not team_scoped:
         total_sessions = db.session.execute(_session_aggregate(params, None, False)).one()
@@ -507,23 +621,50 @@ EVALUATION_COLUMNS = [
 ]
 
 
-def _evaluation_aggregate(facts: Any, key: Any | None) -> Select[Any]:
+#: The evaluation figures summed per course, after the sessions count.
+EVALUATION_SUMS = (
+    "attendees",
+    "evaluations",
+    "good_or_better",
+    "overall",
+    "relevance",
+    "confidence_before",
+    "confidence_after",
+    "practice_changed_yes",
+    "practice_changed_partly",
+    "practice_changed_no",
+)
+
+
+def _evaluation_aggregate(facts: Any) -> Select[Any]:
+    """Per course: sessions with a filled place, then the sums in ``EVALUATION_SUMS``.
+
+    The places are summed per session first and the sessions then per course, so counting
+    sessions needs no DISTINCT (which would sort every place).
+    """
     evaluated = facts.c.evaluation_id.is_not(None)
-    query = select(
-        key if key is not None else literal(None),
-        func.count(func.distinct(facts.c.session_id)),
-        _count_when(facts.c.attendance.in_(("attended", "partial"))),
-        _count_when(evaluated),
-        _count_when(facts.c.overall >= measures.GOOD_OR_BETTER),
-        func.coalesce(func.sum(facts.c.overall), 0),
-        func.coalesce(func.sum(facts.c.relevance), 0),
-        func.coalesce(func.sum(facts.c.confidence_before), 0),
-        func.coalesce(func.sum(facts.c.confidence_after), 0),
-        _count_when(facts.c.practice_changed == "yes"),
-        _count_when(facts.c.practice_changed == "partly"),
-        _count_when(facts.c.practice_changed == "no"),
-    ).select_from(facts)
-    return query.group_by(key) if key is not None else query
+    per_session = (
+        select(
+            facts.c.course_id.label("course_id"),
+            _count_when(facts.c.attendance.in_(("attended", "partial"))).label("attendees"),
+            _count_when(evaluated).label("evaluations"),
+            _count_when(facts.c.overall >= measures.GOOD_OR_BETTER).label("good_or_better"),
+            func.coalesce(func.sum(facts.c.overall), 0).label("overall"),
+            func.coalesce(func.sum(facts.c.relevance), 0).label("relevance"),
+            func.coalesce(func.sum(facts.c.confidence_before), 0).label("confidence_before"),
+            func.coalesce(func.sum(facts.c.confidence_after), 0).label("confidence_after"),
+            _count_when(facts.c.practice_changed == "yes").label("practice_changed_yes"),
+            _count_when(facts.c.practice_changed == "partly").label("practice_changed_partly"),
+            _count_when(facts.c.practice_changed == "no").label("practice_changed_no"),
+        )
+        .group_by(facts.c.course_id, facts.c.session_id)
+        .subquery("per_session")
+    )
+    return select(
+        per_session.c.course_id,
+        func.count(),
+        *(func.sum(per_session.c[name]) for name in EVALUATION_SUMS),
+    ).group_by(per_session.c.course_id)
 
 
 def _evaluation_measures(row: Any) -> dict[str, Any]:
@@ -569,7 +710,10 @@ def evaluation_statistics(params: Parameters) -> tuple[list[dict[str, Any]], dic
         .outerjoin(ImpactFollowUp, ImpactFollowUp.booking_id == Booking.id)
         .subquery("facts")
     )
-    grouped = db.session.execute(_evaluation_aggregate(facts, facts.c.course_id)).all()
+    grouped = [
+        (row[0], *(_as_int(value) for value in row[1:]))
+        for row in db.session.execute(_evaluation_aggregate(facts))
+    ]
     titles = _labels("course", {row[0] for row in grouped})
     rows = []
     for row in grouped:
@@ -577,8 +721,10 @@ def evaluation_statistics(params: Parameters) -> tuple[list[dict[str, Any]], dic
         values.update(_evaluation_measures(row))
         rows.append(values)
     rows.sort(key=lambda r: r["course"].casefold())
-    totals = _evaluation_measures(db.session.execute(_evaluation_aggregate(facts, None)).one())
-    return rows, totals
+    # A session (and each place) belongs to one course, so the totals are the courses' sums.
+    width = 2 + len(EVALUATION_SUMS)
+    total = (None, *(sum(row[i] for row in grouped) for i in range(1, width)))
+    return rows, _evaluation_measures(total)
 
 
 @report(
@@ -657,20 +803,7 @@ def people_in_post(
 ) -> Select[Any]:
     """SQL: each person in post on ``on`` (visible to ``viewer``) with their spell's team and
     role, the latest started spell where two are in force."""
-    rank = func.row_number().over(
-        partition_by=EmploymentSpell.staff_id,
-        order_by=(EmploymentSpell.start_date.desc(), EmploymentSpell.id.desc()),
-    )
-    ranked = (
-        select(
-            EmploymentSpell.staff_id,
-            EmploymentSpell.team_id,
-            EmploymentSpell.org_role,
-            rank.label("rank"),
-        )
-        .where(EmploymentSpell.current_on(on))
-        .subquery("in_post")
-    )
+    spell = aliased(EmploymentSpell, name="in_post")
     query = (
         select(
             Staff.id,
@@ -678,16 +811,16 @@ def people_in_post(
             Staff.first_name,
             Staff.last_name,
             Team.name,
-            ranked.c.org_role,
+            spell.org_role,
         )
-        .join(ranked, ranked.c.staff_id == Staff.id)
-        .join(Team, Team.id == ranked.c.team_id)
-        .where(ranked.c.rank == 1)
+        .join(spell, spell.staff_id == Staff.id)
+        .join(Team, Team.id == spell.team_id)
+        .where(spell_in_force(spell, on), no_later_spell(spell, on))
     )
     if viewer is not None:
         query = query.where(visible_staff_filter(viewer))
     if team_id is not None:
-        query = query.where(ranked.c.team_id == team_id)
+        query = query.where(spell.team_id == team_id)
     if staff_id is not None:
         query = query.where(Staff.id == staff_id)
     return query
@@ -737,7 +870,8 @@ def latest_completions(
         .group_by(Booking.staff_id, TrainingSession.course_id)
     )
     out = {}
-    for staff_id, course_id, ended in db.session.execute(query):
+    # Core rather than ORM execution: a national matrix reads some 200,000 of these rows.
+    for staff_id, course_id, ended in db.session.connection().execute(query):
         if isinstance(ended, str):  # SQLite without type information
             ended = datetime.fromisoformat(ended)
         out[(staff_id, course_id)] = ended.date() if isinstance(ended, datetime) else ended
@@ -767,19 +901,36 @@ def compliance_matrix(
     query = people_in_post(on, viewer=viewer, team_id=team_id, staff_id=staff_id)
     people = [
         Person(*row)
-        for row in db.session.execute(query.order_by(Staff.last_name, Staff.first_name, Staff.id))
+        for row in db.session.connection().execute(
+            query.order_by(Staff.last_name, Staff.first_name, Staff.id)
+        )
     ]
     courses = mandatory_courses()
     role_keys = {p.role_key for p in people}
     courses = [c for c in courses if c.roles & role_keys]
     done = latest_completions(query, [c.id for c in courses], on) if people else {}
+    # Many people share a completion date: work each (date, interval) standing out once.
+    standings: dict[tuple[date | None, int | None], Compliance] = {}
+
+    def standing(completed_on: date | None, refresher_months: int | None) -> Compliance:
+        key = (completed_on, refresher_months)
+        found = standings.get(key)
+        if found is None:
+            found = standings[key] = measures.compliance(
+                completed_on, refresher_months, on, window_days
+            )
+        return found
+
+    by_role = {
+        role: [course for course in courses if role in course.roles]
+        for role in {person.role_key for person in people}
+    }
     cells = {
-        (person.staff_id, course.id): measures.compliance(
-            done.get((person.staff_id, course.id)), course.refresher_months, on, window_days
+        (person.staff_id, course.id): standing(
+            done.get((person.staff_id, course.id)), course.refresher_months
         )
         for person in people
-        for course in courses
-        if person.role_key in course.roles
+        for course in by_role[person.role_key]
     }
     return Matrix(people, courses, cells)
 
@@ -835,13 +986,6 @@ BY_COURSE_COLUMNS = [
 ]
 
 
-def _counts(standings: list[Compliance]) -> dict[str, int]:
-    counts = dict.fromkeys((s.value for s in ComplianceStatus), 0)
-    for standing in standings:
-        counts[standing.status.value] += 1
-    return counts
-
-
 @report(
     "training-compliance",
     title="Mandatory training compliance",
@@ -870,6 +1014,16 @@ def build_training_compliance(params: Parameters, viewer: User | None) -> Report
         Column("up_to_date", "Up to date", "integer", "Valid or expiring."),
         Column("gaps", "Gaps", "integer", "Expired or missing."),
     ]
+    # Each distinct standing is described once; there are far fewer than cells.
+    shown: dict[Compliance, tuple[str, str, bool]] = {}
+    keys = [
+        (course.id, f"course_{course.id}", f"_status_course_{course.id}")
+        for course in matrix.courses
+    ]
+    tallies: dict[int, dict[str, int]] = {
+        course.id: dict.fromkeys((s.value for s in ComplianceStatus), 0)
+        for course in matrix.courses
+    }
     rows = []
     for person in matrix.people:
         row: dict[str, Any] = {
@@ -881,44 +1035,49 @@ def build_training_compliance(params: Parameters, viewer: User | None) -> Report
             if person.org_role
             else "Other (outside the census)",
         }
-        standings = []
-        for course in matrix.courses:
-            standing = matrix.cells.get((person.staff_id, course.id))
-            key = f"course_{course.id}"
+        required = up_to_date = 0
+        for course_id, key, status_key in keys:
+            standing = matrix.cells.get((person.staff_id, course_id))
             if standing is None:
                 row[key] = "Not required"
-                row[f"_status_{key}"] = "not_required"
-            else:
-                row[key] = standing.describe()
-                row[f"_status_{key}"] = standing.status.value
-                standings.append(standing)
-        row["required"] = len(standings)
-        row["up_to_date"] = sum(1 for s in standings if s.status.up_to_date)
-        row["gaps"] = row["required"] - row["up_to_date"]
+                row[status_key] = "not_required"
+                continue
+            described = shown.get(standing)
+            if described is None:
+                described = shown[standing] = (
+                    standing.describe(),
+                    standing.status.value,
+                    standing.status.up_to_date,
+                )
+            row[key], row[status_key], current = described
+            tallies[course_id][described[1]] += 1
+            required += 1
+            up_to_date += current
+        row["required"] = required
+        row["up_to_date"] = up_to_date
+        row["gaps"] = required - up_to_date
         rows.append(row)
 
     by_course = []
+    all_counts = dict.fromkeys((s.value for s in ComplianceStatus), 0)
     for course in matrix.courses:
-        standings = [
-            matrix.cells[(p.staff_id, course.id)]
-            for p in matrix.people
-            if (p.staff_id, course.id) in matrix.cells
-        ]
-        counts = _counts(standings)
+        counts = tallies[course.id]
+        course_required = sum(counts.values())
+        for status, count in counts.items():
+            all_counts[status] += count
         by_course.append(
             {
                 "course": course.title,
                 "refresher": f"{course.refresher_months} months"
                 if course.refresher_months
                 else "Does not expire",
-                "required": len(standings),
+                "required": course_required,
                 **counts,
                 "compliance_rate": measures.rate(
-                    counts["valid"] + counts["expiring"], len(standings)
+                    counts["valid"] + counts["expiring"], course_required
                 ),
             }
         )
-    all_counts = _counts(list(matrix.cells.values()))
     required = len(matrix.cells)
     summary = {
         "people": len(matrix.people),
