@@ -347,3 +347,41 @@ def test_a_post_without_the_date_boxes_gets_a_message_not_a_500(client, login):
     response = client.post("/staff/new", data=form)
     assert response.status_code == 200
     assert "Start date must be a real date" in response.get_data(as_text=True)
+
+
+def test_staff_record_queries_do_not_grow_with_spells(client, login, app_ctx):
+    from sqlalchemy import event
+
+    from workforce.extensions import db as database
+
+    login("hr")
+    team = builders.make_team()
+    managers = [builders.make_staff(team) for _ in range(4)]
+    person = builders.make_staff(team, start=date(2018, 1, 1), end=date(2018, 12, 31))
+    for year, manager in zip(range(2019, 2023), managers, strict=True):
+        database.session.add(
+            EmploymentSpell(
+                staff_id=person.id,
+                post_title=f"Post {year}",
+                contracted_hours=37,
+                standard_hours=37,
+                contract_type="permanent",
+                team_id=team.id,
+                line_manager_id=manager.id,
+                start_date=date(year, 1, 1),
+                end_date=date(year, 12, 31),
+            )
+        )
+    database.session.commit()
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        page = client.get(f"/staff/{person.id}").get_data(as_text=True)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    assert all(m.full_name in page for m in managers)
+    assert len(statements) <= 12, statements

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from workforce.audit import record_event
@@ -40,7 +41,12 @@ from workforce.spreadsheets import frame_to_csv, frame_to_xlsx
 
 
 def _visible_staff_or_404(staff_id: int) -> Staff:
-    staff = db.session.get(Staff, staff_id)
+    # Spells, their teams and line managers in two queries, not one per spell.
+    staff = db.session.get(
+        Staff,
+        staff_id,
+        options=[selectinload(Staff.spells).joinedload(EmploymentSpell.line_manager)],
+    )
     if staff is None or not can_view_staff(current_user, staff):
         abort(404)
     return staff
