@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from sqlalchemy import func, select
 
 from workforce.extensions import db
-from workforce.models import Team
+from workforce.models import EmploymentSpell, Team
 from workforce.services import ServiceError
 from workforce.services.reference import labels
 
@@ -35,3 +38,26 @@ def save_team(team: Team, name: str, service_area: str, tier_of_need: str, activ
         db.session.add(team)
     db.session.flush()
     return team
+
+
+def teams_in_post(on: date) -> list[tuple[Team, int | None, Decimal | None]]:
+    """Every team with its headcount (distinct people) and FTE in post on ``on``.
+
+    Active teams first, then by name; a team with nobody in post has None for both.
+    """
+    in_post = (
+        select(
+            EmploymentSpell.team_id,
+            func.count(func.distinct(EmploymentSpell.staff_id)).label("headcount"),
+            func.sum(EmploymentSpell.fte).label("fte"),
+        )
+        .where(EmploymentSpell.current_on(on))
+        .group_by(EmploymentSpell.team_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Team, in_post.c.headcount, in_post.c.fte)
+        .outerjoin(in_post, in_post.c.team_id == Team.id)
+        .order_by(Team.active.desc(), Team.name)
+    ).all()
+    return [(team, headcount, fte) for team, headcount, fte in rows]

@@ -6,39 +6,23 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from workforce.blueprints.people import bp
 from workforce.blueprints.people.forms import TeamForm
 from workforce.extensions import db
-from workforce.models import EmploymentSpell, Team
+from workforce.models import Team
 from workforce.security import PEOPLE_MANAGERS, can_edit_people, roles_required
 from workforce.services import ServiceError
 from workforce.services.reference import labels
-from workforce.services.teams import save_team
+from workforce.services.teams import save_team, teams_in_post
 
 
 @bp.route("/teams")
 @roles_required("hr", "senior_leader")
 def team_list() -> str:
     """Every team with its people in post today."""
-    today = date.today()
-    in_post = (
-        select(
-            EmploymentSpell.team_id,
-            func.count(func.distinct(EmploymentSpell.staff_id)).label("headcount"),
-            func.sum(EmploymentSpell.fte).label("fte"),
-        )
-        .where(EmploymentSpell.current_on(today))
-        .group_by(EmploymentSpell.team_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(Team, in_post.c.headcount, in_post.c.fte)
-        .outerjoin(in_post, in_post.c.team_id == Team.id)
-        .order_by(Team.active.desc(), Team.name)
-    ).all()
+    rows = teams_in_post(date.today())
     return render_template(
         "people/team_list.html",
         rows=rows,
