@@ -8,7 +8,15 @@ from decimal import Decimal
 from typing import Any
 
 from workforce.extensions import db
-from workforce.models import EmploymentSpell, Staff, Team, User
+from workforce.models import (
+    EmploymentSpell,
+    Framework,
+    FrameworkDomain,
+    FrameworkLevel,
+    Staff,
+    Team,
+    User,
+)
 
 PASSWORD = "correct horse battery staple"  # noqa: S105
 _numbers = itertools.count(1)
@@ -96,3 +104,24 @@ def make_user(*roles: str, staff: Staff | None = None, email: str | None = None)
     )
     db.session.commit()
     return user
+
+
+def make_framework(
+    code: str | None = None,
+    *,
+    domains: tuple[str, ...] = ("Practice", "Partnership", "Leadership"),
+    levels: tuple[str, ...] = ("Does not supervise", "Supervises others"),
+) -> Framework:
+    """A framework of our own (committed); tests never change the shipped ones."""
+    framework = Framework(code=code or f"TEST{next(_numbers)}", name="Test capabilities")
+    framework.domains = [
+        FrameworkDomain(name=name, position=position)
+        for position, name in enumerate(domains, start=1)
+    ]
+    framework.levels = [
+        FrameworkLevel(name=name, position=position)
+        for position, name in enumerate(levels, start=1)
+    ]
+    db.session.add(framework)
+    db.session.commit()
+    return framework

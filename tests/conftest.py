@@ -200,6 +200,22 @@ REFERENCE_TABLES = {
 }
 
 
+def _shipped_framework_codes() -> str:
+    import yaml
+
+    from workforce.services.reference import SEEDS_DIR
+
+    codes = [
+        yaml.safe_load(path.read_text())["code"]
+        for path in sorted((SEEDS_DIR / "frameworks").glob("*.yaml"))
+    ]
+    return ", ".join(f"'{code}'" for code in codes)
+
+
+#: The codes of the frameworks in seeds/frameworks, as an SQL list.
+SHIPPED_FRAMEWORKS = _shipped_framework_codes()
+
+
 def clean_database(app: Flask) -> None:
     """Delete every row except the reference data, so the next test starts empty."""
     from workforce.extensions import db
@@ -213,6 +229,14 @@ def clean_database(app: Flask) -> None:
         with db.engine.begin() as conn:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
+            # Frameworks a test made are removed; the shipped ones stay (tests never change
+            # them: they build their own with builders.make_framework).
+            added = f"SELECT id FROM framework WHERE code NOT IN ({SHIPPED_FRAMEWORKS})"
+            levels = f"SELECT id FROM framework_level WHERE framework_id IN ({added})"
+            conn.execute(text(f"DELETE FROM framework_pathway WHERE level_id IN ({levels})"))
+            conn.execute(text(f"DELETE FROM framework_level WHERE framework_id IN ({added})"))
+            conn.execute(text(f"DELETE FROM framework_domain WHERE framework_id IN ({added})"))
+            conn.execute(text(f"DELETE FROM framework WHERE id IN ({added})"))
 
 
 @pytest.fixture

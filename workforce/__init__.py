@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per domain."""
     from workforce.blueprints.admin import bp as admin_bp
     from workforce.blueprints.auth import bp as auth_bp
+    from workforce.blueprints.capability import bp as capability_bp
     from workforce.blueprints.main import bp as main_bp
     from workforce.blueprints.people import bp as people_bp
     from workforce.blueprints.reports import bp as reports_bp
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(training_bp)
+    app.register_blueprint(capability_bp)
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 

@@ -2,8 +2,16 @@
 
 from workforce.models.accounts import ROLES, User, UserRole
 from workforce.models.audit import AuditEvent
+from workforce.models.capability import (
+    ASSESSMENT_KINDS,
+    Assessment,
+    AssessmentRating,
+    DevelopmentAction,
+    RoleProfile,
+)
 from workforce.models.frameworks import (
     Framework,
+    FrameworkDescriptor,
     FrameworkDomain,
     FrameworkLevel,
     FrameworkPathway,
@@ -29,6 +37,12 @@ from workforce.models.training import (
 )
 
 __all__ = [
+    "ASSESSMENT_KINDS",
+    "Assessment",
+    "AssessmentRating",
+    "DevelopmentAction",
+    "FrameworkDescriptor",
+    "RoleProfile",
     "Booking",
     "Course",
     "CourseAudience",

@@ -92,3 +92,18 @@ class FrameworkPathway(Audited, db.Model):
     name: Mapped[str] = mapped_column(String(200))
 
     level: Mapped[FrameworkLevel] = relationship(back_populates="pathways")
+
+
+class FrameworkDescriptor(Audited, Timestamped, db.Model):
+    """What a domain looks like at a level (the PCF's "I can..." statements, say)."""
+
+    __tablename__ = "framework_descriptor"
+    __table_args__ = (UniqueConstraint("domain_id", "level_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    domain_id: Mapped[int] = mapped_column(ForeignKey("framework_domain.id"), index=True)
+    level_id: Mapped[int] = mapped_column(ForeignKey("framework_level.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+
+    domain: Mapped[FrameworkDomain] = relationship()
+    level: Mapped[FrameworkLevel] = relationship()

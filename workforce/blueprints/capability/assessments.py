@@ -1,0 +1,3 @@
+"""assessments views."""
+
+from workforce.blueprints.capability import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""frameworks views."""
+
+from workforce.blueprints.capability import bp  # noqa: F401

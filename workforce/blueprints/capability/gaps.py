@@ -1,0 +1,3 @@
+"""gaps views."""
+
+from workforce.blueprints.capability import bp  # noqa: F401

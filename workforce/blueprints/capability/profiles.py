@@ -1,0 +1,3 @@
+"""profiles views."""
+
+from workforce.blueprints.capability import bp  # noqa: F401
