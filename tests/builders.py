@@ -13,6 +13,7 @@ from workforce.models import (
     Framework,
     FrameworkDomain,
     FrameworkLevel,
+    RoleProfile,
     Staff,
     Team,
     User,
@@ -125,3 +126,23 @@ def make_framework(
     db.session.add(framework)
     db.session.commit()
     return framework
+
+
+def make_profile(
+    level: FrameworkLevel, name: str | None = None, *, pathway: Any = None, **criteria: Any
+) -> RoleProfile:
+    """A role profile expecting ``level`` of posts matching ``criteria`` (committed)."""
+    profile = RoleProfile(
+        name=name or f"Profile {next(_numbers)}",
+        framework_id=level.framework_id,
+        level_id=level.id,
+        pathway_id=pathway.id if pathway is not None else None,
+        post_title=criteria.pop("post_title", None),
+        org_role=criteria.pop("org_role", None),
+        grade=criteria.pop("grade", None),
+        active=criteria.pop("active", True),
+    )
+    assert not criteria, criteria
+    db.session.add(profile)
+    db.session.commit()
+    return profile

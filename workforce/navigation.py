@@ -31,6 +31,7 @@ SECTIONS = (
     Section("My record", "people.my_record", ("practitioner",), ("people.my_record",)),
     Section("Training", "training.index", (), ("training.",)),
     Section("Catalogue", "training.course_list", (), ("training.course", "training.list")),
+    Section("Capability", "capability.index", (), ("capability.",)),
     Section("Reports", "reports.index", ("hr", "ld_officer", "senior_leader"), ("reports.",)),
     Section("Teams", "people.team_list", ("hr", "senior_leader"), ("people.team",)),
     Section("Accounts", "admin.user_list", ("admin",), ("admin.user",)),

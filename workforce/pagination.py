@@ -71,3 +71,18 @@ def paginate(query: Select[Any], page: int, per_page: int) -> Page:
     page = min(max(page, 1), pages)
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(rows=list(rows), page=page, per_page=per_page, total=total)
+
+
+def paginate_list(items: list[Any], page: int | None = None, per_page: int | None = None) -> Page:
+    """One page of an already computed list (page and size from the request by default)."""
+    from flask import current_app, request
+
+    per_page = per_page or current_app.config["PAGE_SIZE"]
+    if page is None:
+        page = request.args.get("page", 1, type=int) or 1
+    pages = max(1, math.ceil(len(items) / per_page))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * per_page
+    return Page(
+        rows=items[start : start + per_page], page=page, per_page=per_page, total=len(items)
+    )

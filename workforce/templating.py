@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, request, url_for
 from flask_login import current_user
 
+from workforce.metrics.capability import rating_label
 from workforce.navigation import navigation_for
 
 
@@ -53,6 +54,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_number, "number")
     app.add_template_global(url_with)
+    app.add_template_global(rating_label)
 
     @app.context_processor
     def inject_navigation() -> dict[str, Any]:
@@ -64,4 +66,5 @@ def init_app(app: Flask) -> None:
         return {
             "navigation": navigation_for(user, request.endpoint or ""),
             "authority_name": app.config["AUTHORITY_NAME"],
+            "today": date.today(),
         }

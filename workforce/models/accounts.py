@@ -61,6 +61,11 @@ class User(Audited, Timestamped, UserMixin, db.Model):
         held = self.roles
         return "admin" in held or any(role in held for role in roles)
 
+    @property
+    def display_name(self) -> str:
+        """The linked person's name, or the email address for an account without one."""
+        return self.staff.full_name if self.staff is not None else self.email
+
     def get_id(self) -> str:
         """Identify the session by user and password version."""
         return f"{self.id}:{self.session_version}"

@@ -32,7 +32,7 @@ from workforce.security import (
     can_view_staff,
     roles_required,
 )
-from workforce.services import ServiceError
+from workforce.services import ServiceError, capability
 from workforce.services import people as service
 from workforce.services.people import SpellDetails, StaffDetails, StaffFilters, from_mapping
 from workforce.services.reference import choices, labels
@@ -178,6 +178,8 @@ def staff_detail(staff_id: int) -> str:
             )
         },
         contract_types=CONTRACT_TYPES,
+        profile=capability.expected_profile(staff),
+        can_read_capability=capability.can_read_assessments(current_user, staff),
     )
 
 
