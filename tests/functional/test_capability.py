@@ -468,3 +468,15 @@ def test_the_profile_list_counts_people_and_warns_of_the_unmatched(client, login
     assert "1 person in post matches no role profile" in page
     row = page[page.index('<td class="govuk-table__cell">Social worker</td>') :]
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">3</td>' in row
+
+
+def test_the_home_page_points_to_what_needs_doing(client, login, people):
+    login("supervisor", staff=people["manager"])
+    page = client.get("/").get_data(as_text=True)
+    # The manager's people: Pat (their report) and the manager's own team colleague rows.
+    assert "of your people have no assessment in the last 12 months" in page
+    start(client, people["person"])
+    client.post("/logout")
+    login("practitioner", staff=people["person"])
+    page = client.get("/").get_data(as_text=True)
+    assert "Supervisor assessment by" in page and "a draft you can comment on" in page

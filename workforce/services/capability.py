@@ -904,6 +904,21 @@ def open_actions(staff_id: int) -> list[DevelopmentAction]:
     )
 
 
+def drafts_about(staff_id: int) -> list[Assessment]:
+    """Draft assessments of ``staff_id`` written by someone else (open to their comment)."""
+    return list(
+        db.session.scalars(
+            select(Assessment)
+            .where(
+                Assessment.staff_id == staff_id,
+                Assessment.status == "draft",
+                Assessment.kind != "self",
+            )
+            .order_by(Assessment.assessed_on)
+        )
+    )
+
+
 def rating_choices() -> list[tuple[str, str]]:
     """The rating scale as form choices."""
     return list(RATINGS.items())

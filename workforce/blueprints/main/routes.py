@@ -8,9 +8,11 @@ from flask import render_template
 from flask_login import current_user, login_required
 
 from workforce.blueprints.main import bp
+from workforce.models import Staff
 from workforce.reports import expiry_warning_days
 from workforce.reports.training import own_mandatory_training
-from workforce.services import dashboard
+from workforce.security import managed_staff_ids
+from workforce.services import capability, dashboard
 from workforce.services.evaluations import count_rows, follow_ups_query, sessions_to_evaluate
 from workforce.services.people import current_spell
 
@@ -34,7 +36,14 @@ def home() -> str:
             (title, standing) for title, standing in own_training if standing.status != "valid"
         ]
         context["to_evaluate"] = len(sessions_to_evaluate(user.staff.id))
+        context["open_actions"] = len(capability.open_actions(user.staff.id))
+        context["drafts_about_you"] = capability.drafts_about(user.staff.id)
         if "supervisor" in user.roles:
             context["team"] = dashboard.managed_people(user.staff.id, today)
             context["follow_ups_due"] = count_rows(follow_ups_query(user, today=today))
+            context["assessments_due"] = len(
+                capability.without_recent_assessment(
+                    Staff.id.in_(managed_staff_ids(user.staff.id, today)), today
+                )
+            )
     return render_template("main/home.html", **context)
