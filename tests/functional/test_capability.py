@@ -473,8 +473,8 @@ def test_the_profile_list_counts_people_and_warns_of_the_unmatched(client, login
 def test_the_home_page_points_to_what_needs_doing(client, login, people):
     login("supervisor", staff=people["manager"])
     page = client.get("/").get_data(as_text=True)
-    # The manager's people: Pat (their report) and the manager's own team colleague rows.
-    assert "of your people have no assessment in the last 12 months" in page
+    # Pat only: the manager is not counted among the people they manage.
+    assert "1 person you manage has no assessment in the last 12 months" in page
     start(client, people["person"])
     client.post("/logout")
     login("practitioner", staff=people["person"])

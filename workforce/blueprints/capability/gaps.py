@@ -105,6 +105,8 @@ def due() -> str:
         abort(403)
     team_id = request.args.get("team", type=int)
     condition = visible_staff_filter(current_user)
+    if current_user.staff_id is not None:  # nobody assesses themselves (but for self-assessment)
+        condition = db.and_(condition, Staff.id != current_user.staff_id)
     if team_id:
         condition = db.and_(condition, EmploymentSpell.team_id == team_id)
     overdue = service.without_recent_assessment(condition)

@@ -43,7 +43,9 @@ def home() -> str:
             context["follow_ups_due"] = count_rows(follow_ups_query(user, today=today))
             context["assessments_due"] = len(
                 capability.without_recent_assessment(
-                    Staff.id.in_(managed_staff_ids(user.staff.id, today)), today
+                    Staff.id.in_(managed_staff_ids(user.staff.id, today))
+                    & (Staff.id != user.staff.id),
+                    today,
                 )
             )
     return render_template("main/home.html", **context)
