@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask --app wsgi users|seed|import ...``."""
+"""Command-line tools: ``flask --app wsgi users|seed|import|frameworks ...``."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from workforce.models import ROLES
 users_cli = AppGroup("users", help="Manage accounts.")
 seed_cli = AppGroup("seed", help="Load reference data or a demo authority.")
 import_cli = AppGroup("import", help="Import records from files.")
+frameworks_cli = AppGroup("frameworks", help="Import and export capability frameworks.")
 
 
 def _as_cli(command: str) -> None:
@@ -170,6 +171,74 @@ def import_attendance_command(path: Path, session_id: int | None, dry_run: bool)
     click.echo("Imported.")
 
 
+@frameworks_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and show what would change; write nothing.")
+def frameworks_import_command(path: Path, dry_run: bool) -> None:
+    """Import a framework from a YAML or CSV file (all or nothing; updates by code)."""
+    from workforce.services.framework_io import (
+        MAX_FILE_BYTES,
+        apply_framework_import,
+        check_framework_file,
+    )
+
+    _as_cli(f"frameworks import {path.name}")
+    with path.open("rb") as handle:
+        content = handle.read(MAX_FILE_BYTES + 1)
+    plan = check_framework_file(content, path.name)
+    if plan.errors:
+        db.session.rollback()
+        where = "line" if path.suffix.lower() in (".yaml", ".yml") else "row"
+        click.echo(f"{len(plan.errors)} problem(s) found; nothing was imported:", err=True)
+        for problem in plan.errors:
+            place = f"{where} {problem.row}, " if problem.row else ""
+            click.echo(f"  {place}{problem.column}: {problem.message}", err=True)
+        sys.exit(1)
+    click.echo(plan.describe())
+    if dry_run or (not plan.is_new and not plan.changes):
+        db.session.rollback()
+        click.echo("Dry run: nothing written." if dry_run else "Nothing written.")
+        return
+    apply_framework_import(plan, source=path.name)
+    db.session.commit()
+    click.echo("Imported.")
+
+
+@frameworks_cli.command("export")
+@click.argument("code")
+@click.option(
+    "--format", "fmt", type=click.Choice(["yaml", "csv"]), default="yaml", show_default=True
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to this file instead of the standard output.",
+)
+def frameworks_export_command(code: str, fmt: str, output: Path | None) -> None:
+    """Export the framework with code CODE as YAML or CSV."""
+    from workforce.audit import record_event
+    from workforce.services.framework_io import export_framework, find_framework
+
+    _as_cli(f"frameworks export {code}")
+    framework = find_framework(code)
+    if framework is None:
+        raise click.ClickException(f"No framework has the code {code}")
+    text, _, _ = export_framework(framework, fmt)
+    record_event(
+        "export",
+        "Framework",
+        f"Exported framework {framework.code} as {fmt.upper()}",
+        {"format": fmt, "output": str(output) if output else "standard output"},
+        entity_id=str(framework.id),
+    )
+    db.session.commit()
+    if output is None:
+        click.echo(text.removeprefix("\ufeff"), nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {framework.code} to {output}", err=True)
+
+
 def register(app: Flask) -> None:
     """Add the command groups to ``app``."""
     from workforce.reports.cli import report_command
@@ -178,5 +247,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(frameworks_cli)
     app.cli.add_command(report_command)
     app.cli.add_command(training_cli)
