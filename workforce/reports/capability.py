@@ -1,0 +1,721 @@
+"""Capability reports: ``capability-gaps`` (each person's latest ratings judged against the
+level their post expects, and counts per domain) and ``appraisals`` (assessments signed off
+per month, quarter or team: North East Lincolnshire's "no. of performance appraisals
+against capabilities framework").
+
+Every figure comes from a handful of set-based queries (never one per person); the
+judgements are ``workforce.metrics.capability``'s.
+
+**Which assessments count.** Only signed-off assessments; ratings and "last assessed" come
+from assessments other than self-assessments, the latest per domain (the latest assessment
+date, then the later assessment).
+
+**Team.** For ``capability-gaps``, the team of each person's spell in force on the snapshot
+date; for ``appraisals``, the team of the assessed person's spell in force on the assessment
+date (the latest started, where two overlap).
+
+**Who sees whom.** Supervisors see only the people they manage
+(``workforce.security.visible_staff_filter``, less their own record); HR, L&D officers,
+senior leaders, admins and the command line see everyone. Person-level rows carry judgements, never evidence text.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Date, Integer, and_, case, exists, func, literal, select, union_all
+from sqlalchemy.orm import aliased
+
+from workforce.extensions import db
+from workforce.metrics.capability import (
+    Judgement,
+    ProfileCriteria,
+    judge,
+    latest_ratings,
+    match_profile,
+    months_before,
+)
+from workforce.metrics.training import rate
+from workforce.models import (
+    Assessment,
+    EmploymentSpell,
+    FrameworkDomain,
+    RoleProfile,
+    Staff,
+    Team,
+)
+from workforce.models.people import spell_in_force
+from workforce.reports.base import Chart, Column, Parameters, Report, Table
+from workforce.reports.registry import report
+from workforce.reports.training import no_later_spell
+from workforce.security import SEE_ALL_STAFF, visible_staff_filter
+from workforce.services.capability import ASSESSMENT_DUE_MONTHS, active_profiles, rating_rows
+
+if TYPE_CHECKING:
+    from workforce.models import User
+
+#: Roles that run the capability reports (admin always may); supervisors see their staff.
+CAPABILITY_REPORT_ROLES = ("hr", "ld_officer", "senior_leader", "supervisor")
+
+NO_TEAM = "No team recorded"
+NO_PROFILE = "No role profile matches this post"
+
+
+def viewer_scope(viewer: User) -> Any:
+    """SQL condition on ``Staff``: the people ``viewer`` reports on. Supervisors get the
+    people they manage (not their own record, as on the list of assessments due); roles that
+    see all staff get everyone."""
+    condition = visible_staff_filter(viewer)
+    if viewer.staff_id is not None and not viewer.has_role(*SEE_ALL_STAFF):
+        condition = and_(condition, Staff.id != viewer.staff_id)
+    return condition
+
+
+def _count_when(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+# --- capability gaps ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _InPost:
+    staff_id: int
+    staff_number: str
+    first_name: str
+    last_name: str
+    team: str
+    post_title: str | None
+    org_role: str | None
+    grade: str | None
+
+
+def _people_in_post(on: date, viewer: User | None, team_id: int | None) -> Any:
+    """SQL: each person in post on ``on`` (visible to ``viewer``, in ``team_id``) with the
+    post of their spell in force (the latest started where two are)."""
+    spell = aliased(EmploymentSpell, name="in_post")
+    query = (
+        select(
+            Staff.id,
+            Staff.staff_number,
+            Staff.first_name,
+            Staff.last_name,
+            Team.name,
+            spell.post_title,
+            spell.org_role,
+            spell.grade,
+        )
+        .join(spell, spell.staff_id == Staff.id)
+        .join(Team, Team.id == spell.team_id)
+        .where(spell_in_force(spell, on), no_later_spell(spell, on))
+    )
+    if viewer is not None:
+        query = query.where(viewer_scope(viewer))
+    if team_id is not None:
+        query = query.where(spell.team_id == team_id)
+    return query
+
+
+def _level_text(profile: RoleProfile) -> str:
+    if profile.pathway is not None:
+        return f"{profile.level.name}: {profile.pathway.name}"
+    return profile.level.name
+
+
+@dataclass
+class _DomainTally:
+    framework: str
+    domain: str
+    expected: int = 0
+    meeting: int = 0
+    below: int = 0
+    not_assessed: int = 0
+
+
+GAP_COLUMNS = [
+    Column("name", "Name"),
+    Column("staff_number", "Staff number"),
+    Column("team", "Team", description="The team of the person's post on the date."),
+    Column("post", "Post"),
+    Column(
+        "role_profile",
+        "Role profile",
+        description="The role profile matching the post (most specific match wins).",
+    ),
+    Column("framework", "Expected framework"),
+    Column("level", "Expected level", description="With the pathway, where the level has them."),
+    Column(
+        "last_assessed",
+        "Last assessed",
+        "date",
+        "The latest signed-off assessment other than a self-assessment, up to the date.",
+    ),
+    Column("domains", "Domains", "integer", "Current domains of the expected framework."),
+    Column("meeting", "Meeting expectation", "integer"),
+    Column("below", "Below expectation", "integer"),
+    Column("below_domains", "Domains below expectation"),
+    Column(
+        "not_assessed",
+        "Not assessed",
+        "integer",
+        "Domains with no rating, or rated below 'meets' at a higher level than expected.",
+    ),
+]
+DOMAIN_COLUMNS = [
+    Column("domain", "Domain"),
+    Column("framework", "Framework"),
+    Column("expected", "People expected", "integer", "People whose profile uses the framework."),
+    Column("meeting", "Meeting expectation", "integer"),
+    Column("below", "Below expectation", "integer"),
+    Column("not_assessed", "Not assessed", "integer"),
+    Column("meeting_rate", "Meeting expectation (%)", "percent", "Meeting, over people expected."),
+]
+GAP_FIGURES = [
+    Column("people", "People in post", "integer"),
+    Column("people_with_gap", "People with at least one gap", "integer"),
+    Column(
+        "never_assessed",
+        "People never assessed",
+        "integer",
+        "No signed-off assessment other than a self-assessment up to the date.",
+    ),
+    Column("unprofiled", "People whose post matches no role profile", "integer"),
+    Column("judgements", "Domain judgements", "integer", "People with a profile times domains."),
+    Column("judgements_meeting", "Domain judgements meeting expectation", "integer"),
+    Column("judgements_meeting_rate", "Domain judgements meeting expectation (%)", "percent"),
+]
+
+
+def capability_gaps(
+    on: date, viewer: User | None = None, team_id: int | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    """Rows (one per person in post), the per-domain counts, and the summary figures, in four
+    queries: people, role profiles, domains of the frameworks in use, ratings."""
+    query = _people_in_post(on, viewer, team_id)
+    people = [
+        _InPost(*row)
+        for row in db.session.execute(
+            query.order_by(Team.name, Staff.last_name, Staff.first_name, Staff.id)
+        )
+    ]
+    profiles = active_profiles()
+    criteria = [ProfileCriteria(p.post_title, p.org_role, p.grade) for p in profiles]
+    matched: dict[int, RoleProfile | None] = {}
+    for person in people:
+        index = match_profile(criteria, person.post_title, person.org_role, person.grade)
+        matched[person.staff_id] = None if index is None else profiles[index]
+    framework_ids = {p.framework_id for p in matched.values() if p is not None}
+    domains: dict[int, list[FrameworkDomain]] = defaultdict(list)
+    if framework_ids:
+        for domain in db.session.scalars(
+            select(FrameworkDomain)
+            .where(
+                FrameworkDomain.framework_id.in_(framework_ids),
+                FrameworkDomain.retired.is_(False),
+            )
+            .order_by(FrameworkDomain.framework_id, FrameworkDomain.position)
+        ):
+            domains[domain.framework_id].append(domain)
+    ratings = (
+        rating_rows(query.with_only_columns(Staff.id).order_by(None).scalar_subquery(), on=on)
+        if people
+        else {}
+    )
+
+    frameworks = sorted(
+        {p.framework_id: p.framework for p in matched.values() if p is not None}.values(),
+        key=lambda f: (f.code != "PCF", f.name.casefold()),
+    )
+    tallies = {
+        domain.id: _DomainTally(framework.name, domain.name)
+        for framework in frameworks
+        for domain in domains[framework.id]
+    }
+    rows = []
+    summary = dict.fromkeys(
+        ("people_with_gap", "never_assessed", "unprofiled", "judgements", "judgements_meeting"), 0
+    )
+    for person in people:
+        own = ratings.get(person.staff_id, [])
+        last = max((r.assessed_on for r in own), default=None)
+        profile = matched[person.staff_id]
+        row: dict[str, Any] = {
+            "_staff_id": person.staff_id,
+            "name": f"{person.last_name}, {person.first_name}",
+            "staff_number": person.staff_number,
+            "team": person.team,
+            "post": person.post_title or "",
+            "last_assessed": last,
+        }
+        summary["never_assessed"] += last is None
+        if profile is None:
+            summary["unprofiled"] += 1
+            row.update(
+                role_profile=NO_PROFILE,
+                framework="",
+                level="",
+                domains=None,
+                meeting=None,
+                below=None,
+                below_domains="",
+                not_assessed=None,
+            )
+            rows.append(row)
+            continue
+        latest = latest_ratings(own)
+        meeting = not_assessed = 0
+        below: list[str] = []
+        for domain in domains[profile.framework_id]:
+            held = latest.get(domain.id)
+            judgement = judge(
+                held.rating if held else None,
+                held.level_position if held else None,
+                profile.level.position,
+            )
+            tally = tallies[domain.id]
+            tally.expected += 1
+            if judgement is Judgement.MEETS:
+                meeting += 1
+                tally.meeting += 1
+            elif judgement is Judgement.BELOW:
+                below.append(domain.name)
+                tally.below += 1
+            else:
+                not_assessed += 1
+                tally.not_assessed += 1
+        count = len(domains[profile.framework_id])
+        summary["judgements"] += count
+        summary["judgements_meeting"] += meeting
+        summary["people_with_gap"] += bool(below)
+        row.update(
+            role_profile=profile.name,
+            framework=profile.framework.name,
+            level=_level_text(profile),
+            domains=count,
+            meeting=meeting,
+            below=len(below),
+            below_domains="; ".join(below),
+            not_assessed=not_assessed,
+        )
+        rows.append(row)
+
+    by_domain = []
+    several = len(frameworks) > 1
+    for framework in frameworks:
+        for domain in domains[framework.id]:
+            tally = tallies[domain.id]
+            by_domain.append(
+                {
+                    "_label": f"{framework.code}: {domain.name}" if several else domain.name,
+                    "domain": domain.name,
+                    "framework": tally.framework,
+                    "expected": tally.expected,
+                    "meeting": tally.meeting,
+                    "below": tally.below,
+                    "not_assessed": tally.not_assessed,
+                    "meeting_rate": rate(tally.meeting, tally.expected),
+                }
+            )
+    figures = {
+        "people": len(people),
+        **summary,
+        "judgements_meeting_rate": rate(summary["judgements_meeting"], summary["judgements"]),
+    }
+    return rows, by_domain, figures
+
+
+@report(
+    "capability-gaps",
+    title="Capability gaps",
+    description=(
+        "Each person in post against the level their role profile expects: domains meeting "
+        "expectation, below it and not assessed, and per domain how many people meet it."
+    ),
+    roles=CAPABILITY_REPORT_ROLES,
+    accepts=("on", "team"),
+)
+def build_capability_gaps(params: Parameters, viewer: User | None) -> Report:
+    """The capability gaps report (person and team)."""
+    on = params.on or date.today()
+    rows, by_domain, figures = capability_gaps(on, viewer, params.team_id)
+    return Report(
+        name="capability-gaps",
+        title="Capability gaps",
+        parameters={},
+        columns=GAP_COLUMNS,
+        rows=rows,
+        summary=figures,
+        figures=GAP_FIGURES,
+        sections=[Table("by_domain", "Meeting expectation by domain", DOMAIN_COLUMNS, by_domain)],
+        chart=Chart(
+            title="People meeting expectation by domain",
+            label="_label",
+            series=("meeting_rate",),
+            table="by_domain",
+        ),
+        notes=[
+            f"People in post on {on.isoformat()}, with the team and post of their employment "
+            "spell in force that day. The expected framework and level come from the role "
+            "profile matching the post.",
+            "Each domain's latest rating (from signed-off assessments other than "
+            "self-assessments, up to the date) is judged against the expected level. A rating "
+            "at the expected level meets expectation when it is 'meets' or 'exceeds'; one at "
+            "a higher level meets it when it is 'meets' or 'exceeds' there and otherwise counts "
+            "as not assessed; one at a lower level is below expectation.",
+            "A gap is a domain below expectation. Ratings are shown only as judgements: the "
+            "evidence stays on the assessment.",
+            "Percentages are shown as percentages on the page and in the spreadsheet, as "
+            "proportions between 0 and 1 in CSV and JSON.",
+        ],
+    )
+
+
+# --- appraisals per period ------------------------------------------------------------------
+
+APPRAISAL_GROUPINGS: tuple[tuple[str, str], ...] = (
+    ("month", "Month"),
+    ("quarter", "Quarter"),
+    ("team", "Team"),
+)
+#: Kinds of assessment counted, in column order (self-assessments last: not in the total).
+COUNTED_KINDS = ("appraisal", "supervisor", "asye_review", "self")
+KIND_COLUMNS = {
+    "appraisal": "Annual appraisals",
+    "supervisor": "Supervisor assessments",
+    "asye_review": "ASYE reviews",
+    "self": "Self-assessments",
+}
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """A stretch of the period: its row's label and first and last days (inclusive)."""
+
+    index: int
+    label: str
+    start: date
+    end: date
+
+
+def _month_end(year: int, month: int) -> date:
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return following - timedelta(days=1)
+
+
+def buckets(start: date, end: date, by: str) -> list[Bucket]:
+    """The months or calendar quarters (January, April, July, October) from ``start`` to
+    ``end``, clipped to them; one bucket for the whole period otherwise."""
+    if by not in ("month", "quarter"):
+        return [Bucket(0, "", start, end)]
+    step = 1 if by == "month" else 3
+    year, month = start.year, start.month
+    if by == "quarter":
+        month -= (month - 1) % 3
+    out = []
+    while date(year, month, 1) <= end:
+        last_month = month + step - 1
+        bucket_end = _month_end(year, last_month)
+        if by == "month":
+            label = f"{MONTH_NAMES[month - 1]} {year}"
+        else:
+            label = f"{MONTH_NAMES[month - 1]} to {MONTH_NAMES[last_month - 1]} {year}"
+        out.append(Bucket(len(out), label, max(start, date(year, month, 1)), min(end, bucket_end)))
+        month += step
+        if month > 12:
+            year, month = year + 1, month - 12
+    return out
+
+
+def _days_table(rows: list[tuple[int, date, date]], name: str) -> Any:
+    """A derived table (bucket, first, last) of literal rows, on SQLite and PostgreSQL."""
+    selects = [
+        select(
+            literal(index, Integer).label("bucket"),
+            literal(first, Date).label("first_day"),
+            literal(last, Date).label("last_day"),
+        )
+        for index, first, last in rows
+    ]
+    combined = selects[0] if len(selects) == 1 else union_all(*selects)
+    return combined.subquery(name)
+
+
+def assessment_counts(
+    periods: list[Bucket],
+    *,
+    by_team: bool,
+    viewer: User | None,
+    team_id: int | None,
+) -> dict[Any, dict[str, int]]:
+    """Signed-off assessments per bucket (or per team of the assessed person on the day):
+    a count per kind, and the different people with one other than a self-assessment."""
+    table = _days_table([(b.index, b.start, b.end) for b in periods], "buckets")
+    spell = aliased(EmploymentSpell, name="spell_then")
+    key = spell.team_id if by_team else table.c.bucket
+    query = (
+        select(
+            key,
+            *(_count_when(Assessment.kind == kind) for kind in COUNTED_KINDS),
+            func.count(func.distinct(case((Assessment.kind != "self", Assessment.staff_id)))),
+        )
+        .select_from(Assessment)
+        .join(
+            table,
+            and_(
+                Assessment.assessed_on >= table.c.first_day,
+                Assessment.assessed_on <= table.c.last_day,
+            ),
+        )
+        .where(Assessment.status == "signed_off")
+        .group_by(key)
+    )
+    if by_team or team_id is not None:
+        query = query.outerjoin(
+            spell,
+            and_(
+                spell.staff_id == Assessment.staff_id, spell_in_force(spell, Assessment.assessed_on)
+            ),
+        ).where(no_later_spell(spell, Assessment.assessed_on))
+        if team_id is not None:
+            query = query.where(spell.team_id == team_id)
+    if viewer is not None:
+        query = query.join(Staff, Staff.id == Assessment.staff_id).where(viewer_scope(viewer))
+    out = {}
+    for group, *counts in db.session.execute(query):
+        figures = dict(zip(COUNTED_KINDS, (int(c or 0) for c in counts[:-1]), strict=True))
+        figures["people_assessed"] = int(counts[-1] or 0)
+        out[group] = figures
+    return out
+
+
+def coverage(
+    days: list[tuple[int, date]],
+    *,
+    by_team: bool,
+    viewer: User | None,
+    team_id: int | None,
+) -> dict[Any, tuple[int, int]]:
+    """People in post on each day (per bucket, or per team on the one day), and how many of
+    them had a signed-off assessment other than a self-assessment in the
+    ``ASSESSMENT_DUE_MONTHS`` months up to it."""
+    table = _days_table(
+        [(index, months_before(day, ASSESSMENT_DUE_MONTHS), day) for index, day in days], "days"
+    )
+    spell = aliased(EmploymentSpell, name="in_post")
+    recent = (
+        exists()
+        .where(
+            Assessment.staff_id == spell.staff_id,
+            Assessment.status == "signed_off",
+            Assessment.kind != "self",
+            Assessment.assessed_on >= table.c.first_day,
+            Assessment.assessed_on <= table.c.last_day,
+        )
+        .correlate(spell, table)
+    )
+    key = spell.team_id if by_team else table.c.bucket
+    query = (
+        select(key, func.count(), _count_when(recent))
+        .select_from(table)
+        .join(spell, spell_in_force(spell, table.c.last_day))
+        .where(no_later_spell(spell, table.c.last_day))
+        .group_by(key)
+    )
+    if team_id is not None:
+        query = query.where(spell.team_id == team_id)
+    if viewer is not None:
+        query = query.join(Staff, Staff.id == spell.staff_id).where(viewer_scope(viewer))
+    return {
+        group: (int(n or 0), int(covered or 0)) for group, n, covered in db.session.execute(query)
+    }
+
+
+def _appraisal_columns(by: str) -> list[Column]:
+    first = {
+        "month": Column("period", "Month"),
+        "quarter": Column("period", "Quarter"),
+        "team": Column("period", "Team"),
+    }[by]
+    columns = [first]
+    if by != "team":
+        columns += [Column("from", "From", "date"), Column("to", "To", "date")]
+    columns += [Column(kind, KIND_COLUMNS[kind], "integer") for kind in COUNTED_KINDS]
+    snapshot = (
+        "the end of the period" if by == "team" else "the last day of the month or quarter"
+    ) + " (today, if that is still to come)"
+    columns += [
+        Column(
+            "total",
+            "All assessments (not self)",
+            "integer",
+            "Annual appraisals, supervisor assessments and ASYE reviews.",
+        ),
+        Column(
+            "people_assessed",
+            "People assessed",
+            "integer",
+            "Different people with an assessment other than a self-assessment.",
+        ),
+        Column("in_post", "People in post", "integer", f"People in post on {snapshot}."),
+        Column(
+            "assessed_12m_rate",
+            "Assessed in the last 12 months (%)",
+            "percent",
+            f"People in post on {snapshot} with an assessment other than a self-assessment in "
+            "the 12 months up to that day, over people in post.",
+        ),
+    ]
+    return columns
+
+
+APPRAISAL_FIGURES = [
+    Column("appraisals", "Annual appraisals completed", "integer"),
+    Column("assessments", "All assessments (not self-assessments)", "integer"),
+    Column("self_assessments", "Self-assessments", "integer"),
+    Column("people_assessed", "People assessed", "integer"),
+    Column("in_post", "People in post at the end of the period", "integer"),
+    Column(
+        "not_assessed_12m",
+        "People in post at the end of the period without an assessment in the last 12 months",
+        "integer",
+    ),
+    Column("assessed_12m_rate", "Assessed in the last 12 months (%)", "percent"),
+]
+
+
+def appraisal_statistics(
+    start: date,
+    end: date,
+    by: str,
+    *,
+    viewer: User | None = None,
+    team_id: int | None = None,
+    today: date | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Rows (per month, quarter or team) and summary figures of the appraisals report."""
+    today = today or date.today()
+    by_team = by == "team"
+    periods = buckets(start, end, by)
+    scope = {"viewer": viewer, "team_id": team_id}
+    counts = assessment_counts(periods, by_team=by_team, **scope)
+    snapshot = min(end, today)
+    if by_team:
+        held = coverage([(0, snapshot)], by_team=True, **scope) if start <= today else {}
+    else:
+        days = [(b.index, min(b.end, today)) for b in periods if b.start <= today]
+        held = coverage(days, by_team=False, **scope) if days else {}
+    totals = assessment_counts(
+        [Bucket(0, "", start, end)], by_team=False, viewer=viewer, team_id=team_id
+    ).get(0, dict.fromkeys((*COUNTED_KINDS, "people_assessed"), 0))
+    overall = (
+        coverage([(0, snapshot)], by_team=False, **scope).get(0, (0, 0)) if start <= today else None
+    )
+
+    def figures(group: Any, started: bool) -> dict[str, Any]:
+        found = counts.get(group, {})
+        values: dict[str, Any] = {kind: found.get(kind, 0) for kind in COUNTED_KINDS}
+        values["total"] = sum(values[k] for k in COUNTED_KINDS if k != "self")
+        values["people_assessed"] = found.get("people_assessed", 0)
+        in_post, covered = held.get(group, (0, 0))
+        values["in_post"] = in_post if started else None
+        values["assessed_12m_rate"] = rate(covered, in_post) if started else None
+        return values
+
+    rows: list[dict[str, Any]] = []
+    if by_team:
+        groups = set(counts) | set(held)
+        names = dict(
+            db.session.execute(
+                select(Team.id, Team.name).where(Team.id.in_([g for g in groups if g is not None]))
+            ).all()
+        )
+        for group in groups:
+            row = {"period": names.get(group, NO_TEAM), "_placeholder": group is None}
+            row.update(figures(group, start <= today))
+            rows.append(row)
+        rows.sort(key=lambda r: (r["_placeholder"], r["period"].casefold()))
+    else:
+        for bucket in periods:
+            row = {"period": bucket.label, "from": bucket.start, "to": bucket.end}
+            row.update(figures(bucket.index, bucket.start <= today))
+            rows.append(row)
+    summary = {
+        "appraisals": totals["appraisal"],
+        "assessments": sum(totals[k] for k in COUNTED_KINDS if k != "self"),
+        "self_assessments": totals["self"],
+        "people_assessed": totals["people_assessed"],
+        "in_post": overall[0] if overall else None,
+        "not_assessed_12m": overall[0] - overall[1] if overall else None,
+        "assessed_12m_rate": rate(overall[1], overall[0]) if overall else None,
+    }
+    return rows, summary
+
+
+@report(
+    "appraisals",
+    title="Capability appraisals",
+    description=(
+        "Assessments signed off per month, quarter or team by kind (annual appraisals, "
+        "supervisor assessments, ASYE reviews, self-assessments), people assessed, and the "
+        "share of people in post assessed in the last 12 months."
+    ),
+    roles=CAPABILITY_REPORT_ROLES,
+    accepts=("period", "team", "by"),
+    by_choices=APPRAISAL_GROUPINGS,
+)
+def build_appraisals(params: Parameters, viewer: User | None) -> Report:
+    """The appraisals report (the seed 000 measure)."""
+    assert params.start is not None and params.end is not None
+    by = params.by or "month"
+    rows, summary = appraisal_statistics(
+        params.start, params.end, by, viewer=viewer, team_id=params.team_id
+    )
+    notes = [
+        "An assessment counts once it is signed off, in the month, quarter and team of its "
+        "assessment date; drafts never count. Its team is the team of the assessed person's "
+        "post on that date.",
+        "'All assessments (not self)' adds annual appraisals, supervisor assessments and "
+        "ASYE reviews; self-assessments are shown beside them but never counted as an "
+        "appraisal or as being assessed.",
+        "People in post and the share assessed in the last 12 months are taken on the last "
+        "day of each month or quarter (for a team: of the period), or today where that day "
+        "is still to come; none are given for a month or quarter that has not started.",
+        "The summary counts each person once over the whole period, so 'People assessed' can "
+        "be less than the sum of the rows.",
+        "Percentages are shown as percentages on the page and in the spreadsheet, as "
+        "proportions between 0 and 1 in CSV and JSON.",
+    ]
+    return Report(
+        name="appraisals",
+        title="Capability appraisals",
+        parameters={},
+        columns=_appraisal_columns(by),
+        rows=rows,
+        summary=summary,
+        figures=APPRAISAL_FIGURES,
+        chart=Chart(
+            title="Assessments signed off (annual appraisals first)",
+            label="period",
+            series=("appraisal", "supervisor", "asye_review"),
+            stacked=True,
+            horizontal=by == "team",
+        ),
+        notes=notes,
+    )
