@@ -127,7 +127,7 @@ def test_supervisor_assesses_a_team_member_and_sees_gaps_and_heatmap(client, log
 
     page = client.get(f"/capability/teams/{people['team'].id}").get_data(as_text=True)
     assert "Below" in page and "Developing" in page
-    assert page.count(">Meets<") >= 8
+    assert page.count('<span class="app-heat__judgement">Meets</span>') == 8
 
 
 def test_a_supervisor_cannot_assess_someone_they_do_not_manage(client, login, people):
@@ -480,3 +480,15 @@ def test_the_home_page_points_to_what_needs_doing(client, login, people):
     login("practitioner", staff=people["person"])
     page = client.get("/").get_data(as_text=True)
     assert "Supervisor assessment by" in page and "a draft you can comment on" in page
+
+
+def test_a_draft_self_assessment_is_private_to_its_author(client, login, people):
+    login("practitioner", staff=people["person"])
+    start(client, people["person"], kind="self")
+    draft = latest_assessment()
+    assert client.get(f"/capability/assessments/{draft.id}").status_code == 200
+    client.post("/logout")
+    login("supervisor", staff=people["manager"])
+    assert client.get(f"/capability/assessments/{draft.id}").status_code == 403
+    page = client.get(f"/capability/people/{people['person'].id}").get_data(as_text=True)
+    assert "There are no assessments yet" in page

@@ -264,8 +264,13 @@ def readable_staff_ids(user: User, staff_ids: Iterable[int]) -> set[int]:
 
 
 def can_read(user: User, assessment: Assessment) -> bool:
-    """Whether ``user`` may read ``assessment``."""
-    return assessment.assessor_id == user.id or can_read_assessments(user, assessment.staff)
+    """Whether ``user`` may read ``assessment`` (a draft self-assessment stays private to
+    its author until they sign it off)."""
+    if assessment.assessor_id == user.id:
+        return True
+    if assessment.kind == "self" and not assessment.signed_off:
+        return False
+    return can_read_assessments(user, assessment.staff)
 
 
 def can_edit(user: User, assessment: Assessment) -> bool:
@@ -569,12 +574,18 @@ def start_correction(original: Assessment, user: User, today: date | None = None
     return correction
 
 
-def assessment_history(staff_id: int) -> list[Assessment]:
-    """Every assessment of a person, newest first, with their levels loaded."""
+def assessment_history(staff_id: int, user: User) -> list[Assessment]:
+    """Every assessment of a person ``user`` may read, newest first, with their levels
+    loaded (a draft self-assessment only for its author)."""
+    private_draft = and_(
+        Assessment.kind == "self",
+        Assessment.status == "draft",
+        Assessment.assessor_id != user.id,
+    )
     return list(
         db.session.scalars(
             select(Assessment)
-            .where(Assessment.staff_id == staff_id)
+            .where(Assessment.staff_id == staff_id, ~private_draft)
             .options(
                 selectinload(Assessment.level),
                 selectinload(Assessment.framework),

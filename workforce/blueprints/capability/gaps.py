@@ -65,7 +65,7 @@ def person(staff_id: int) -> str:
         "capability/person.html",
         staff=staff,
         gaps=service.person_gaps(staff),
-        history=service.assessment_history(staff.id),
+        history=service.assessment_history(staff.id, current_user),
         actions=service.open_actions(staff.id),
         kinds=service.assessment_kinds_for(current_user, staff),
         own=current_user.staff_id == staff.id,
