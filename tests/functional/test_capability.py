@@ -492,3 +492,50 @@ def test_a_draft_self_assessment_is_private_to_its_author(client, login, people)
     assert client.get(f"/capability/assessments/{draft.id}").status_code == 403
     page = client.get(f"/capability/people/{people['person'].id}").get_data(as_text=True)
     assert "There are no assessments yet" in page
+
+
+def _queries(client: Any, path: str) -> int:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def _assess(client: Any, staff: Any, actions: int = 1) -> None:
+    start(client, staff)
+    assessment = latest_assessment()
+    rate_all(client, assessment.id, {"Knowledge": "developing"})
+    for n in range(actions):
+        client.post(
+            f"/capability/assessments/{assessment.id}/actions/new",
+            data={
+                "description": f"Action {n}",
+                "owner": "Pat",
+                **dated("due_date", date.today() + timedelta(days=10 + n)),
+                "domain": str(domains()[n % 9].id),
+            },
+        )
+    client.post(f"/capability/assessments/{assessment.id}/sign-off")
+
+
+def test_heatmap_and_person_pages_do_not_query_per_row(client, login, people):
+    login("supervisor", staff=people["manager"])
+    _assess(client, people["person"], actions=1)
+    heatmap = f"/capability/teams/{people['team'].id}"
+    person = f"/capability/people/{people['person'].id}"
+    few = (_queries(client, heatmap), _queries(client, person))
+    for _ in range(4):
+        colleague = builders.make_staff(people["team"], manager=people["manager"])
+        _assess(client, colleague)
+    _assess(client, people["person"], actions=6)
+    many = (_queries(client, heatmap), _queries(client, person))
+    assert many == few

@@ -910,6 +910,10 @@ def open_actions(staff_id: int) -> list[DevelopmentAction]:
                 Assessment.status == "signed_off",
                 DevelopmentAction.completed_on.is_(None),
             )
+            .options(
+                selectinload(DevelopmentAction.assessment),
+                selectinload(DevelopmentAction.domain),
+            )
             .order_by(DevelopmentAction.due_date, DevelopmentAction.id)
         )
     )
