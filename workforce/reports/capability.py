@@ -50,7 +50,7 @@ from workforce.models import (
 from workforce.models.people import spell_in_force
 from workforce.reports.base import Chart, Column, Parameters, Report, Table
 from workforce.reports.registry import report
-from workforce.reports.training import no_later_spell
+from workforce.reports.training import no_later_spell, people_in_post
 from workforce.security import SEE_ALL_STAFF, visible_staff_filter
 from workforce.services.capability import ASSESSMENT_DUE_MONTHS, active_profiles, rating_rows
 
@@ -88,35 +88,9 @@ class _InPost:
     first_name: str
     last_name: str
     team: str
-    post_title: str | None
     org_role: str | None
+    post_title: str | None
     grade: str | None
-
-
-def _people_in_post(on: date, viewer: User | None, team_id: int | None) -> Any:
-    """SQL: each person in post on ``on`` (visible to ``viewer``, in ``team_id``) with the
-    post of their spell in force (the latest started where two are)."""
-    spell = aliased(EmploymentSpell, name="in_post")
-    query = (
-        select(
-            Staff.id,
-            Staff.staff_number,
-            Staff.first_name,
-            Staff.last_name,
-            Team.name,
-            spell.post_title,
-            spell.org_role,
-            spell.grade,
-        )
-        .join(spell, spell.staff_id == Staff.id)
-        .join(Team, Team.id == spell.team_id)
-        .where(spell_in_force(spell, on), no_later_spell(spell, on))
-    )
-    if viewer is not None:
-        query = query.where(viewer_scope(viewer))
-    if team_id is not None:
-        query = query.where(spell.team_id == team_id)
-    return query
 
 
 def _level_text(profile: RoleProfile) -> str:
@@ -194,7 +168,12 @@ def capability_gaps(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
     """Rows (one per person in post), the per-domain counts, and the summary figures, in four
     queries: people, role profiles, domains of the frameworks in use, ratings."""
-    query = _people_in_post(on, viewer, team_id)
+    query = people_in_post(
+        on,
+        team_id=team_id,
+        scope=viewer_scope(viewer) if viewer is not None else None,
+        with_post=True,
+    )
     people = [
         _InPost(*row)
         for row in db.session.execute(

@@ -800,24 +800,32 @@ def people_in_post(
     viewer: User | None = None,
     team_id: int | None = None,
     staff_id: int | None = None,
+    scope: Any = None,
+    with_post: bool = False,
 ) -> Select[Any]:
-    """SQL: each person in post on ``on`` (visible to ``viewer``) with their spell's team and
-    role, the latest started spell where two are in force."""
+    """SQL: each person in post on ``on`` (visible to ``viewer``, or matching ``scope``
+    when given) with their spell's team and role, the latest started spell where two are in
+    force; ``with_post`` adds the spell's post title and grade as the last two columns."""
     spell = aliased(EmploymentSpell, name="in_post")
+    columns: list[Any] = [
+        Staff.id,
+        Staff.staff_number,
+        Staff.first_name,
+        Staff.last_name,
+        Team.name,
+        spell.org_role,
+    ]
+    if with_post:
+        columns += [spell.post_title, spell.grade]
     query = (
-        select(
-            Staff.id,
-            Staff.staff_number,
-            Staff.first_name,
-            Staff.last_name,
-            Team.name,
-            spell.org_role,
-        )
+        select(*columns)
         .join(spell, spell.staff_id == Staff.id)
         .join(Team, Team.id == spell.team_id)
         .where(spell_in_force(spell, on), no_later_spell(spell, on))
     )
-    if viewer is not None:
+    if scope is not None:
+        query = query.where(scope)
+    elif viewer is not None:
         query = query.where(visible_staff_filter(viewer))
     if team_id is not None:
         query = query.where(spell.team_id == team_id)
