@@ -146,3 +146,11 @@ def make_profile(
     db.session.add(profile)
     db.session.commit()
     return profile
+
+
+def load_supervision_policies() -> None:
+    """The shipped supervision policies (monthly for everyone; the ASYE schedule), committed."""
+    from workforce.services.supervision import load_default_policies
+
+    load_default_policies()
+    db.session.commit()

@@ -61,19 +61,27 @@ def create_user_command(
 
 @seed_cli.command("reference")
 def seed_reference_command() -> None:
-    """Load the code lists from seeds/ (safe to run again)."""
+    """Load the code lists, frameworks, training lists and (when there are none) supervision
+    policies from seeds/ (safe to run again)."""
     from workforce.services.frameworks import load_shipped_frameworks
     from workforce.services.reference import load_code_lists
+    from workforce.services.supervision import load_default_policies
     from workforce.services.training_lists import load_training_lists
 
     _as_cli("seed reference")
     counts = load_code_lists()
     frameworks = load_shipped_frameworks()
     added = load_training_lists()
+    policies = load_default_policies()
     db.session.commit()
     click.echo("Loaded code lists: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
     click.echo("Loaded frameworks: " + ", ".join(frameworks))
     click.echo("Added to training lists: " + ", ".join(f"{k} ({v})" for k, v in added.items()))
+    click.echo(
+        f"Supervision policies: {policies} added"
+        if policies
+        else "Supervision policies: kept as they are"
+    )
 
 
 @seed_cli.command("demo")

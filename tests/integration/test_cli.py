@@ -45,10 +45,14 @@ def test_users_create_refuses_short_password_and_unknown_role(app_ctx):
 
 def test_seed_reference_is_idempotent(app_ctx):
     runner = app_ctx.test_cli_runner()
+    # The first run adds the supervision policies (the tests' database has none).
+    first = runner.invoke(args=["seed", "reference"])
+    assert "Supervision policies: 2 added" in first.output
     before = db.session.scalar(select(func.count()).select_from(CodeEntry))
     events = db.session.scalar(select(func.count()).select_from(AuditEvent))
     result = runner.invoke(args=["seed", "reference"])
     assert result.exit_code == 0 and "ethnicity (18)" in result.output
+    assert "Supervision policies: kept as they are" in result.output
     assert db.session.scalar(select(func.count()).select_from(CodeEntry)) == before
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events
 

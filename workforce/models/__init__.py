@@ -23,6 +23,15 @@ from workforce.models.people import (
     Team,
 )
 from workforce.models.reference import CodeEntry
+from workforce.models.supervision import (
+    SupervisionAction,
+    SupervisionAttendee,
+    SupervisionAudit,
+    SupervisionNoteVersion,
+    SupervisionPolicy,
+    SupervisionPolicyStage,
+    SupervisionSession,
+)
 from workforce.models.training import (
     Booking,
     Course,
@@ -37,6 +46,13 @@ from workforce.models.training import (
 )
 
 __all__ = [
+    "SupervisionAction",
+    "SupervisionAttendee",
+    "SupervisionAudit",
+    "SupervisionNoteVersion",
+    "SupervisionPolicy",
+    "SupervisionPolicyStage",
+    "SupervisionSession",
     "ASSESSMENT_KINDS",
     "Assessment",
     "AssessmentRating",
