@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from workforce.blueprints.main import bp as main_bp
     from workforce.blueprints.people import bp as people_bp
     from workforce.blueprints.reports import bp as reports_bp
+    from workforce.blueprints.supervision import bp as supervision_bp
     from workforce.blueprints.training import bp as training_bp
 
     app.register_blueprint(main_bp)
@@ -95,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(people_bp)
     app.register_blueprint(training_bp)
     app.register_blueprint(capability_bp)
+    app.register_blueprint(supervision_bp)
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 

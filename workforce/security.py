@@ -94,6 +94,26 @@ def managed_staff_ids(manager_staff_id: int, on: date | None = None) -> Select[t
     return select(union(select(reports.c.staff_id), colleagues).subquery().c[0])
 
 
+def line_managed_staff_ids(manager_staff_id: int, on: date | None = None) -> Select[tuple[int]]:
+    """SQL for everyone below ``manager_staff_id`` in the line-management chain on ``on``
+    (their line reports, and theirs, and so on), without team colleagues."""
+    on = on or date.today()
+    spell = aliased(EmploymentSpell)
+    reports = (
+        select(spell.staff_id.label("staff_id"))
+        .where(spell.line_manager_id == manager_staff_id, spell_in_force(spell, on))
+        .cte("line_reports", recursive=True)
+    )
+    deeper = aliased(EmploymentSpell)
+    reports = reports.union(
+        select(deeper.staff_id).where(
+            deeper.line_manager_id == reports.c.staff_id,
+            spell_in_force(deeper, on),
+        )
+    )
+    return select(reports.c.staff_id)
+
+
 def visible_staff_filter(user: User) -> Any:
     """A WHERE condition on ``Staff`` limiting a query to the records ``user`` may open."""
     if user.has_role(*SEE_ALL_STAFF):

@@ -263,6 +263,8 @@ class SupervisionAudit(Audited, Timestamped, db.Model):
     """A manager's quality audit of one session record against the checklist."""
 
     __tablename__ = "supervision_audit"
+    #: Comments may echo the confidential notes, so they stay out of the audit trail.
+    __audit_exclude__ = ("comments",)
     __table_args__ = (
         CheckConstraint(_in("grade", AUDIT_GRADES), name="grade_known"),
         Index("ix_supervision_audit_date", "audited_on"),

@@ -1,13 +1,15 @@
 """Supervision: policies, recording sessions, acknowledgement, actions, who may see what,
 and each person's compliance.
 
-**Who supervises whom.** A supervisor records sessions with the people they manage
-(``workforce.security.managed_staff_ids``: their line reports, everyone below them, and
-their team colleagues), so a manager above a supervisee may supervise them too. Admins may
+**Who supervises whom.** A supervisor records sessions with the people below them in the
+line-management chain (``workforce.security.line_managed_staff_ids``: their line reports,
+theirs, and so on; not team colleagues), so a manager above a supervisee may supervise
+them too. Admins may
 record a session for any supervisor and supervisee.
 
 **Confidentiality.** A session's notes, actions and acknowledgements are read only by its
-supervisor, its supervisees and the managers above the supervisor. HR, L&D, senior
+supervisor, its supervisees and the managers above the supervisor in the line-management
+chain (holding the supervisor or senior leader role). HR, L&D, senior
 leaders and admins see that sessions happened (date, kind, length, who), never the notes.
 Notes never enter the audit trail; when they change, the earlier version is kept in
 ``SupervisionNoteVersion`` under the same rule.
@@ -55,7 +57,7 @@ from workforce.models.supervision import (
     SupervisionPolicyStage,
     SupervisionSession,
 )
-from workforce.security import managed_staff_ids
+from workforce.security import line_managed_staff_ids
 from workforce.services import ServiceError
 from workforce.services.reference import SEEDS_DIR
 
@@ -182,11 +184,16 @@ def policy_for(staff: Staff, on: date | None = None) -> PolicyChoice | None:
 
 
 def manages(manager_staff_id: int | None, staff_id: int, on: date | None = None) -> bool:
-    """Whether the person ``manager_staff_id`` manages ``staff_id`` (directly or above)."""
+    """Whether ``manager_staff_id`` is above ``staff_id`` in the line-management chain on
+    ``on`` (team colleagues do not count: supervision is confidential)."""
     if manager_staff_id is None or manager_staff_id == staff_id:
         return False
-    managed = managed_staff_ids(manager_staff_id, on).subquery().c[0]
+    managed = line_managed_staff_ids(manager_staff_id, on).subquery().c[0]
     return bool(db.session.scalar(select(func.count()).where(managed == staff_id)))
+
+
+#: Roles whose holders, as managers above a supervisor, may read and audit the records.
+MANAGER_ROLES = ("supervisor", "senior_leader")
 
 
 def can_record(user: User) -> bool:
@@ -203,6 +210,8 @@ def can_read_notes(user: User, session: SupervisionSession) -> bool:
         return True
     if any(a.staff_id == user.staff_id for a in session.attendees):
         return True
+    if not user.has_role(*MANAGER_ROLES):
+        return False
     return manages(user.staff_id, session.supervisor_id, session.held_on) or manages(
         user.staff_id, session.supervisor_id
     )
@@ -217,7 +226,7 @@ def can_see_history(user: User, staff: Staff) -> bool:
     """Whether ``user`` may see that ``staff``'s sessions happened (not their notes)."""
     if user.has_role("admin", *SEE_SESSIONS_HAPPENED) or user.staff_id == staff.id:
         return True
-    return user.has_role("supervisor") and manages(user.staff_id, staff.id)
+    return user.has_role(*MANAGER_ROLES) and manages(user.staff_id, staff.id)
 
 
 # --- recording ----------------------------------------------------------------------------------
@@ -311,11 +320,11 @@ def _check_attendees(
     if len(people) != len(ids):
         raise ServiceError("Choose supervisees from the list", "supervisees")
     if not recorder.has_role("admin"):
-        managed = managed_staff_ids(supervisor.id, on).subquery().c[0]
+        managed = line_managed_staff_ids(supervisor.id, on).subquery().c[0]
         allowed = set(db.session.scalars(select(managed).where(managed.in_(ids))))
         # People who moved on since the session are checked against today as well.
         if len(allowed) < len(ids):
-            managed_now = managed_staff_ids(supervisor.id).subquery().c[0]
+            managed_now = line_managed_staff_ids(supervisor.id).subquery().c[0]
             allowed |= set(db.session.scalars(select(managed_now).where(managed_now.in_(ids))))
         strangers = [p.full_name for p in people if p.id not in allowed]
         if strangers:
@@ -600,3 +609,18 @@ def sort_overdue_first(items: list[PersonCompliance]) -> list[PersonCompliance]:
         return (order[item.result.status], item.result.next_due, item.staff.sort_name)
 
     return sorted(items, key=key)
+
+
+def overdue_supervisees(supervisor_staff_id: int, on: date | None = None) -> int:
+    """How many of the supervisor's direct reports are overdue for supervision on ``on``."""
+    on = on or date.today()
+    people = list(
+        db.session.scalars(
+            select(Staff)
+            .where(Staff.id.in_([s.id for s in supervisees_of(supervisor_staff_id, on)]))
+            .options(selectinload(Staff.spells))
+        )
+    )
+    return sum(
+        1 for item in compliance_for(people, on) if item.result is not None and item.result.overdue
+    )

@@ -12,7 +12,7 @@ from workforce.models import Staff
 from workforce.reports import expiry_warning_days
 from workforce.reports.training import own_mandatory_training
 from workforce.security import managed_staff_ids
-from workforce.services import capability, dashboard
+from workforce.services import capability, dashboard, supervision
 from workforce.services.evaluations import count_rows, follow_ups_query, sessions_to_evaluate
 from workforce.services.people import current_spell
 
@@ -38,9 +38,11 @@ def home() -> str:
         context["to_evaluate"] = len(sessions_to_evaluate(user.staff.id))
         context["open_actions"] = len(capability.open_actions(user.staff.id))
         context["drafts_about_you"] = capability.drafts_about(user.staff.id)
+        context["to_acknowledge"] = len(supervision.awaiting_acknowledgement(user.staff.id))
         if "supervisor" in user.roles:
             context["team"] = dashboard.managed_people(user.staff.id, today)
             context["follow_ups_due"] = count_rows(follow_ups_query(user, today=today))
+            context["supervision_overdue"] = supervision.overdue_supervisees(user.staff.id, today)
             context["assessments_due"] = len(
                 capability.without_recent_assessment(
                     Staff.id.in_(managed_staff_ids(user.staff.id, today))

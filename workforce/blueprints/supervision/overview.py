@@ -1,0 +1,152 @@
+"""Overview views: the supervision home page (a supervisor's supervisees, overdue first,
+and your own supervision), a person's supervision history, and the team and service view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import abort, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from workforce.blueprints.supervision import bp
+from workforce.extensions import db
+from workforce.metrics.supervision import sessions_per_person_per_year
+from workforce.models import EmploymentSpell, Staff
+from workforce.models.people import spell_in_force
+from workforce.reports.registry import get as get_report
+from workforce.security import SEE_ALL_STAFF, visible_staff_filter
+from workforce.services import supervision as service
+from workforce.services import supervision_audits
+
+#: Roles that see the team and service view (supervisors: the people they manage).
+TEAM_VIEWERS = (*SEE_ALL_STAFF, "supervisor")
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    """Your supervisees (overdue first) and your own supervision."""
+    today = date.today()
+    supervisees: list[service.PersonCompliance] = []
+    if current_user.has_role("supervisor") and current_user.staff_id is not None:
+        people = _with_spells([p.id for p in service.supervisees_of(current_user.staff_id, today)])
+        supervisees = service.sort_overdue_first(service.compliance_for(people, today))
+    own = None
+    awaiting = []
+    if current_user.staff_id is not None:
+        own = service.compliance_for(_with_spells([current_user.staff_id]), today)[0]
+        awaiting = service.awaiting_acknowledgement(current_user.staff_id)
+    reports = [get_report(n) for n in ("supervision-compliance", "supervision-audit")]
+    return render_template(
+        "supervision/index.html",
+        supervisees=supervisees,
+        own=own,
+        awaiting=awaiting,
+        can_record=service.can_record(current_user),
+        can_see_teams=current_user.has_role(*TEAM_VIEWERS),
+        can_audit=supervision_audits.may_audit_at_all(current_user),
+        reports=[r for r in reports if r is not None and r.visible_to(current_user)],
+    )
+
+
+def _with_spells(staff_ids: list[int]) -> list[Staff]:
+    """People by id, with their spells loaded, in the order given."""
+    if not staff_ids:
+        return []
+    found = {
+        s.id: s
+        for s in db.session.scalars(
+            select(Staff).where(Staff.id.in_(staff_ids)).options(selectinload(Staff.spells))
+        )
+    }
+    return [found[i] for i in staff_ids if i in found]
+
+
+@bp.route("/people/<int:staff_id>")
+@login_required
+def person(staff_id: int) -> str:
+    """A person's supervision: compliance against their policy and every session (links
+    to the records only for those who may read the notes)."""
+    staff = db.session.get(Staff, staff_id) or abort(404)
+    if not service.can_see_history(current_user, staff):
+        abort(403)
+    sessions = service.sessions_of(staff.id)
+    readable = {s.id for s in sessions if service.can_read_notes(current_user, s)}
+    return render_template(
+        "supervision/person.html",
+        staff=staff,
+        status=service.compliance_for(_with_spells([staff.id]))[0],
+        sessions=sessions,
+        readable=readable,
+        actions=service.open_actions_of(staff.id) if readable else [],
+        can_record=service.can_record(current_user)
+        and service.manages(current_user.staff_id, staff.id),
+    )
+
+
+@dataclass
+class TeamRow:
+    """A team's supervision in the team and service view."""
+
+    team: str
+    service_area: str
+    people: int = 0
+    with_policy: int = 0
+    within: int = 0
+    overdue: int = 0
+    sessions: int = 0
+
+    @property
+    def share_within(self) -> float | None:
+        """Within policy, of those with a policy."""
+        return self.within / self.with_policy if self.with_policy else None
+
+    @property
+    def per_person_per_year(self) -> float | None:
+        """Sessions held in the last 12 months per person in post."""
+        return sessions_per_person_per_year(self.sessions, self.people)
+
+
+@bp.route("/teams")
+@login_required
+def teams() -> str:
+    """The team and service view: % within policy and sessions per person per year."""
+    if not current_user.has_role(*TEAM_VIEWERS):
+        abort(403)
+    today = date.today()
+    condition = visible_staff_filter(current_user)
+    if current_user.staff_id is not None and not current_user.has_role(*SEE_ALL_STAFF):
+        condition = db.and_(condition, Staff.id != current_user.staff_id)
+    people = list(
+        db.session.scalars(
+            select(Staff)
+            .join(EmploymentSpell, EmploymentSpell.staff_id == Staff.id)
+            .where(spell_in_force(EmploymentSpell, today), condition)
+            .options(selectinload(Staff.spells).joinedload(EmploymentSpell.team))
+            .distinct()
+        )
+    )
+    rows: dict[str, TeamRow] = {}
+    areas: dict[str, TeamRow] = {}
+    total = TeamRow("All teams", "")
+    for item in service.compliance_for(people, today):
+        spell = item.staff.spell_on(today)
+        assert spell is not None
+        team = rows.setdefault(spell.team.name, TeamRow(spell.team.name, spell.team.service_area))
+        area = areas.setdefault(spell.team.service_area, TeamRow(spell.team.service_area, ""))
+        for row in (team, area, total):
+            row.people += 1
+            if item.result is not None:
+                row.with_policy += 1
+                row.within += item.result.within_policy
+                row.overdue += item.result.overdue
+                row.sessions += item.result.sessions
+    return render_template(
+        "supervision/teams.html",
+        rows=sorted(rows.values(), key=lambda r: r.team),
+        areas=sorted(areas.values(), key=lambda r: r.team),
+        total=total,
+    )
