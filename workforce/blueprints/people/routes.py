@@ -32,7 +32,7 @@ from workforce.security import (
     can_view_staff,
     roles_required,
 )
-from workforce.services import ServiceError, capability
+from workforce.services import ServiceError, capability, supervision
 from workforce.services import people as service
 from workforce.services.people import SpellDetails, StaffDetails, StaffFilters, from_mapping
 from workforce.services.reference import choices, labels
@@ -180,6 +180,7 @@ def staff_detail(staff_id: int) -> str:
         contract_types=CONTRACT_TYPES,
         profile=capability.expected_profile(staff),
         can_read_capability=capability.can_read_assessments(current_user, staff),
+        can_see_supervision=supervision.can_see_history(current_user, staff),
     )
 
 
