@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from workforce.demo_capability import build_capability_demo
+from workforce.demo_supervision import build_supervision_demo
 from workforce.demo_training import build_training_demo
 from workforce.extensions import db
 from workforce.models import EmploymentSpell, Staff, Team
@@ -417,10 +418,11 @@ def build_demo(seed: int = 2026, today: date | None = None) -> str:
     db.session.flush()
     training = build_training_demo(rng, today)
     capability = build_capability_demo(rng, today)
+    supervision = build_supervision_demo(rng, today)
     total = db.session.scalar(select(func.count()).select_from(Staff))
     return (
         f"Demo authority built: {total} staff in {len(teams)} teams, {joiners} joiners, "
         f"{movers} movers and {leavers} leavers over three years; "
         f"{len(DEMO_ACCOUNTS)} demo accounts (password {DEMO_PASSWORD}); training: {training}; "
-        f"capability: {capability}."
+        f"capability: {capability}; supervision: {supervision}."
     )

@@ -17,7 +17,11 @@ if TYPE_CHECKING:
     from workforce.models import User
 
 #: Modules that register reports; add a line for each new report module.
-REPORT_MODULES: tuple[str, ...] = ("workforce.reports.training", "workforce.reports.capability")
+REPORT_MODULES: tuple[str, ...] = (
+    "workforce.reports.training",
+    "workforce.reports.capability",
+    "workforce.reports.supervision",
+)
 
 _REGISTRY: dict[str, ReportDefinition] = {}
 _loaded = False

@@ -1,0 +1,943 @@
+"""Supervision reports: ``supervision-compliance`` (each person in post against their
+supervision policy on a day, or the same by team: North East Lincolnshire's "no. of
+supervisions held per person per year") and ``supervision-audit`` (quality audits of
+supervision records per quarter, month or team, and the share rated good or better).
+
+Every compliance figure follows ``workforce.metrics.supervision`` exactly; the policy and
+its anchor come from ``workforce.services.supervision.PolicyMatcher``.
+
+**How compliance is computed at scale.** The people in post come from one query; their
+policies are chosen in Python (the policies are few). The sessions are reduced in the
+database, one row per person: days with a session held in the 12 months up to the date
+(two sessions on one day count once, the longer deciding whether it was full-length),
+full-length days for each policy minimum in use, the first and last of those days, and the
+longest step between consecutive days (window function ``lag``). The last session before
+the window is looked up only for people with none in it. For someone whose policy's anchor
+falls inside the 12 months (new starters; the ASYE), the window starts later, so their
+sessions are read and judged by ``workforce.metrics.supervision.compliance`` itself.
+
+**Team.** For ``supervision-compliance``, the team of each person's spell in force on the
+date; for ``supervision-audit``, the team of the audited session's *supervisor* on the day of
+the session (the latest started spell, where two overlap), so a team's audits are of the
+supervision its managers gave.
+
+**Who sees whom.** Supervisors see the people they manage (not their own record), and the
+audits of sessions given by supervisors they manage; HR, L&D officers, senior leaders,
+admins and the command line see everyone. Neither report ever shows a session's notes, an
+audit's comments or anything else written in a record: only dates, counts and judgements.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from sqlalchemy import Integer, and_, any_, bindparam, case, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import FunctionElement
+
+from workforce.extensions import db
+from workforce.metrics.supervision import (
+    DEFAULT_MIN_MINUTES,
+    Compliance,
+    HeldSession,
+    Stage,
+    add_interval,
+    compliance,
+    expected_sessions,
+    sessions_per_person_per_year,
+    share_good_or_better,
+    stage_on,
+    window_start,
+)
+from workforce.metrics.training import RATE_PLACES, TWO_PLACES, rate
+from workforce.models import EmploymentSpell, Staff, Team
+from workforce.models.people import spell_in_force
+from workforce.models.supervision import (
+    AUDIT_GRADES,
+    CHECKLIST,
+    SupervisionAttendee,
+    SupervisionAudit,
+    SupervisionPolicy,
+    SupervisionSession,
+)
+from workforce.reports.base import Chart, Column, Parameters, Report, Table
+from workforce.reports.capability import buckets, viewer_scope
+from workforce.reports.registry import report
+from workforce.reports.training import no_later_spell
+from workforce.security import SEE_ALL_STAFF
+from workforce.services.supervision import NQSW_ORIGIN, PolicyMatcher, stages_of
+
+if TYPE_CHECKING:
+    from workforce.models import User
+
+#: Roles that run the supervision reports (admin always may); supervisors see their staff.
+SUPERVISION_REPORT_ROLES = ("hr", "ld_officer", "senior_leader", "supervisor")
+
+NO_TEAM = "No team recorded"
+NO_POLICY = "No policy matches this post"
+#: Statuses in the order they are listed, with their labels.
+STATUS_LABELS = {
+    "within": "Within policy",
+    "short": "Short of sessions",
+    "overdue": "Overdue",
+}
+ONE_DAY = timedelta(days=1)
+#: Ids in one IN (...) list, well under SQLite's limit on bound parameters.
+CHUNK = 5000
+
+
+class days_between(FunctionElement[int]):  # noqa: N801  (reads as a SQL function)
+    """Whole days from the second date to the first, on SQLite and PostgreSQL alike."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(days_between)
+def _days_between_default(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return (
+        f"CAST(julianday({compiler.process(later, **kw)}) - "
+        f"julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
+    )
+
+
+def _count_when(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _chunks(items: Sequence[int]) -> list[Sequence[int]]:
+    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])  # SQLite without type information
+
+
+# --- compliance ---------------------------------------------------------------------------
+
+
+class InPost(NamedTuple):
+    """Someone in post on the date, with what their policy is chosen from."""
+
+    staff_id: int
+    staff_number: str
+    first_name: str
+    last_name: str
+    team: str
+    post_title: str | None
+    org_role: str | None
+    grade: str | None
+    start_origin: str | None
+    spell_start: date
+    first_start: date
+
+
+class Judged(NamedTuple):
+    """A person in post, the policy that applies (None: no policy matches) and the result."""
+
+    person: InPost
+    policy: SupervisionPolicy | None
+    result: Compliance | None
+
+
+def people_with_spells(on: date, *, scope: Any = None, team_id: int | None = None) -> Any:
+    """SQL: each person in post on ``on`` (matching ``scope``, a condition on ``Staff``)
+    with the team, post, grade, role, start origin and start of their spell in force (the
+    latest started, where two are), and the start of their earliest spell."""
+    spell = aliased(EmploymentSpell, name="in_post")
+    earliest = aliased(EmploymentSpell, name="earliest")
+    first_start = (
+        select(func.min(earliest.start_date))
+        .where(earliest.staff_id == spell.staff_id)
+        .correlate(spell)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            Staff.id,
+            Staff.staff_number,
+            Staff.first_name,
+            Staff.last_name,
+            Team.name,
+            spell.post_title,
+            spell.org_role,
+            spell.grade,
+            spell.start_origin,
+            spell.start_date,
+            first_start,
+        )
+        .join(spell, spell.staff_id == Staff.id)
+        .join(Team, Team.id == spell.team_id)
+        .where(spell_in_force(spell, on), no_later_spell(spell, on))
+    )
+    if scope is not None:
+        query = query.where(scope)
+    if team_id is not None:
+        query = query.where(spell.team_id == team_id)
+    return query
+
+
+class _Window(NamedTuple):
+    """One person's sessions in the 12 months up to the date, as the database reduced them:
+    days with a session, full-length days for each minimum (in the order asked for), the
+    first and last day, and the longest step between consecutive days."""
+
+    days: int
+    full: tuple[int, ...]
+    first: date
+    last: date
+    longest_step: int | None
+
+
+def viewer_can_see_all(viewer: User | None) -> bool:
+    """Whether ``viewer`` reports on everyone (the command line is None)."""
+    return viewer is None or viewer.has_role(*SEE_ALL_STAFF)
+
+
+def _window_subquery(people: Any, first_day: date, on: date, minimums: Sequence[int]) -> Any:
+    """SQL, one row per person selected by ``people`` (a query whose only column is the
+    staff id; None for everyone who attended a session): ``days`` with a session held from
+    ``first_day`` to ``on``, ``full_0``, ``full_1``... the full-length days for each of
+    ``minimums``, the ``first`` and ``last`` of those days, and the longest ``step`` between
+    consecutive days."""
+    # One sort: each person's sessions by day, the longest first, so the first row of a
+    # day (its previous row is another day's) stands for the day and has its longest length.
+    minutes = SupervisionSession.duration_minutes
+    rows = (
+        select(
+            SupervisionAttendee.staff_id.label("staff_id"),
+            SupervisionSession.held_on.label("day"),
+            minutes.label("minutes"),
+            func.lag(SupervisionSession.held_on)
+            .over(
+                partition_by=SupervisionAttendee.staff_id,
+                order_by=(SupervisionSession.held_on, minutes.desc().nulls_last()),
+            )
+            .label("previous"),
+        )
+        .join(SupervisionSession, SupervisionSession.id == SupervisionAttendee.session_id)
+        .where(
+            SupervisionSession.outcome == "held",
+            SupervisionSession.held_on >= first_day,
+            SupervisionSession.held_on <= on,
+        )
+    )
+    if people is not None:
+        rows = rows.where(SupervisionAttendee.staff_id.in_(people))
+    stepped = rows.subquery("stepped")
+    first_of_day = or_(stepped.c.previous.is_(None), stepped.c.previous != stepped.c.day)
+    return (
+        select(
+            stepped.c.staff_id,
+            _count_when(first_of_day).label("days"),
+            *(
+                _count_when(and_(first_of_day, stepped.c.minutes >= m)).label(f"full_{i}")
+                for i, m in enumerate(minimums)
+            ),
+            func.min(stepped.c.day).label("first"),
+            func.max(stepped.c.day).label("last"),
+            func.max(days_between(stepped.c.day, stepped.c.previous)).label("step"),
+        )
+        .group_by(stepped.c.staff_id)
+        .subquery("in_window")
+    )
+
+
+def _among(column: Any, ids: Sequence[int]) -> Any:
+    """SQL: ``column`` is one of ``ids``: one array parameter on PostgreSQL (thousands of
+    placeholders cost more to send than the query takes), a list elsewhere."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
+def _id_chunks(items: Sequence[int]) -> list[Sequence[int]]:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return [items]
+    return _chunks(items)
+
+
+def _sessions_of(staff_ids: Sequence[int], on: date) -> dict[int, list[HeldSession]]:
+    """Every session each person attended that was held by ``on`` (as ``held_sessions`` in
+    ``workforce.services.supervision`` gives them, with fewer bound parameters)."""
+    out: dict[int, list[HeldSession]] = defaultdict(list)
+    for chunk in _id_chunks(staff_ids):
+        query = (
+            select(
+                SupervisionAttendee.staff_id,
+                SupervisionSession.held_on,
+                SupervisionSession.duration_minutes,
+            )
+            .join(SupervisionSession, SupervisionSession.id == SupervisionAttendee.session_id)
+            .where(
+                _among(SupervisionAttendee.staff_id, chunk),
+                SupervisionSession.outcome == "held",
+                SupervisionSession.held_on <= on,
+            )
+        )
+        for staff_id, held_on, minutes in db.session.connection().execute(query).all():
+            out[staff_id].append(HeldSession(_as_date(held_on), minutes))  # type: ignore[arg-type]
+    return out
+
+
+def _last_before(staff_ids: Sequence[int], first_day: date) -> dict[int, date]:
+    """Each person's last session held before ``first_day`` (for people with none after)."""
+    out: dict[int, date] = {}
+    for chunk in _id_chunks(staff_ids):
+        query = (
+            select(SupervisionAttendee.staff_id, func.max(SupervisionSession.held_on))
+            .join(SupervisionSession, SupervisionSession.id == SupervisionAttendee.session_id)
+            .where(
+                _among(SupervisionAttendee.staff_id, chunk),
+                SupervisionSession.outcome == "held",
+                SupervisionSession.held_on < first_day,
+            )
+            .group_by(SupervisionAttendee.staff_id)
+        )
+        for staff_id, last in db.session.connection().execute(query).all():
+            out[staff_id] = _as_date(last)  # type: ignore[assignment]
+    return out
+
+
+class _Judge:
+    """Builds ``Compliance`` results from the database's reduced figures, exactly as
+    ``workforce.metrics.supervision.compliance`` would from every session, caching what
+    many people share (expected sessions per policy and anchor, next due per last day)."""
+
+    def __init__(self, on: date, minimums: Sequence[int]) -> None:
+        self.on = on
+        self.minimum_index = {minimum: i for i, minimum in enumerate(minimums)}
+        self.first_day = window_start(on)
+        #: policy → (id, stages, index of its minimum, weeks until its last stage)
+        self._policies: dict[SupervisionPolicy, tuple[int, tuple[Stage, ...], int, int]] = {}
+        self._expected: dict[tuple[int, date | None], int] = {}
+        self._next_due: dict[tuple[int, date | None, date | None], date] = {}
+
+    def _facts(self, policy: SupervisionPolicy) -> tuple[int, tuple[Stage, ...], int, int]:
+        found = self._policies.get(policy)
+        if found is None:
+            stages = stages_of(policy)
+            found = self._policies[policy] = (
+                policy.id,
+                stages,
+                self.minimum_index[policy.min_minutes],
+                stages[-1].from_week,
+            )
+        return found
+
+    def stages(self, policy: SupervisionPolicy) -> tuple[Stage, ...]:
+        return self._facts(policy)[1]
+
+    def judge(
+        self,
+        policy: SupervisionPolicy,
+        anchor: date,
+        window: _Window | None,
+        last_before: date | None,
+    ) -> Compliance:
+        """The compliance of someone whose anchor is on or before the window's first day."""
+        on, first_day = self.on, self.first_day
+        policy_id, stages, minimum, last_stage_week = self._facts(policy)
+        # From ``settled`` the last stage runs on, whatever the anchor: people settled by the
+        # window's first day share the expected count, and a next due date per last day.
+        settled = anchor + timedelta(weeks=last_stage_week) if last_stage_week else anchor
+        key = (policy_id, None if settled <= first_day else anchor)
+        expected = self._expected.get(key)
+        if expected is None:
+            expected = self._expected[key] = expected_sessions(stages, anchor, first_day, on)
+        if window is not None:
+            last: date | None = window.last
+            longest_gap = max((window.first - first_day).days, (on - last).days)
+            step = window.longest_step
+            if step is not None and step - 1 > longest_gap:
+                longest_gap = step - 1
+            sessions, full = window.days, window.full[minimum]
+        else:
+            last = last_before
+            longest_gap = (on - first_day).days + 1
+            sessions = full = 0
+        after = None if last is None else last + ONE_DAY
+        due_key = (policy_id, None if after is not None and settled <= after else anchor, last)
+        next_due = self._next_due.get(due_key)
+        if next_due is None:
+            if after is None:
+                next_due = add_interval(anchor, stage_on(stages, anchor, anchor))
+            else:
+                next_due = add_interval(last, stage_on(stages, anchor, after))  # type: ignore[arg-type]
+            self._next_due[due_key] = next_due
+        return Compliance(
+            expected,
+            sessions,
+            full,
+            last,
+            (on - last).days if last else None,
+            max(longest_gap, 0),
+            next_due,
+            next_due < on,
+        )
+
+
+def judge_people(
+    on: date, *, viewer: User | None = None, team_id: int | None = None
+) -> list[Judged]:
+    """Everyone in post on ``on`` (whom ``viewer`` reports on; everyone for None) with their
+    policy and compliance, by team and name, in two queries (and the policies)."""
+    matcher = PolicyMatcher()
+    policies = [p for p in (matcher.asye, *matcher.general) if p is not None]
+    minimums = sorted({p.min_minutes for p in policies}) or [DEFAULT_MIN_MINUTES]
+    first_day = window_start(on)
+    judge = _Judge(on, minimums)
+    base = people_with_spells(
+        on, scope=viewer_scope(viewer) if viewer is not None else None, team_id=team_id
+    )
+    # Everyone in post (the command line, HR...): no need to limit the sessions to them.
+    everyone = viewer_can_see_all(viewer) and team_id is None
+    window = _window_subquery(
+        None if everyone else base.with_only_columns(Staff.id).order_by(None),
+        first_day,
+        on,
+        minimums,
+    )
+    width = len(minimums)
+    query = (
+        base.add_columns(
+            *(window.c[name] for name in ("days", *(f"full_{i}" for i in range(width)))),
+            window.c.first,
+            window.c.last,
+            window.c.step,
+        )
+        .outerjoin(window, window.c.staff_id == Staff.id)
+        .order_by(Team.name, Staff.last_name, Staff.first_name, Staff.id)
+    )
+    rows = db.session.connection().execute(query).all()
+    if not rows:
+        return []
+    # Many people share a post: the policy is matched once per post (and, for newly
+    # qualified social workers, per start), then anchored as the matcher anchors it.
+    matched: dict[tuple[Any, ...], SupervisionPolicy | None] = {}
+    people: list[tuple[InPost, SupervisionPolicy | None, date | None, Any]] = []
+    for row in rows:
+        person = InPost(*row[:9], _as_date(row[9]), _as_date(row[10]))  # type: ignore[arg-type]
+        nqsw = person.start_origin == NQSW_ORIGIN
+        key = (
+            person.post_title,
+            person.org_role,
+            person.grade,
+            nqsw,
+            person.spell_start if nqsw else None,
+        )
+        if key not in matched:
+            choice = matcher.choose(
+                post_title=person.post_title,
+                org_role=person.org_role,
+                grade=person.grade,
+                start_origin=person.start_origin,
+                spell_start=person.spell_start,
+                first_start=person.first_start,
+                on=on,
+            )
+            matched[key] = None if choice is None else choice.policy
+        policy = matched[key]
+        anchor = None
+        if policy is not None:
+            anchor = person.spell_start if policy.applies_to_asye else person.first_start
+        people.append((person, policy, anchor, row))
+    # Anchored inside the window (new starters, the ASYE): judged from every session.
+    late = [p.staff_id for p, _, anchor, _ in people if anchor is not None and anchor > first_day]
+    held = _sessions_of(late, on) if late else {}
+    late_set = set(late)
+    quiet = [
+        p.staff_id
+        for p, policy, _, row in people
+        if policy is not None and row[11] is None and p.staff_id not in late_set
+    ]
+    before = _last_before(quiet, first_day) if quiet else {}
+    out = []
+    for person, policy, anchor, row in people:
+        if policy is None or anchor is None:
+            out.append(Judged(person, None, None))
+            continue
+        if person.staff_id in late_set:
+            result = compliance(
+                held.get(person.staff_id, []),
+                stages=judge.stages(policy),
+                anchor=anchor,
+                on=on,
+                min_minutes=policy.min_minutes,
+            )
+        else:
+            days = row[11]
+            in_window = None
+            if days is not None:
+                step = row[14 + width]
+                in_window = _Window(
+                    int(days),
+                    row[12 : 12 + width],
+                    _as_date(row[12 + width]),  # type: ignore[arg-type]
+                    _as_date(row[13 + width]),  # type: ignore[arg-type]
+                    None if step is None else int(step),
+                )
+            result = judge.judge(policy, anchor, in_window, before.get(person.staff_id))
+        out.append(Judged(person, policy, result))
+    return out
+
+
+COMPLIANCE_GROUPINGS: tuple[tuple[str, str], ...] = (("person", "Person"), ("team", "Team"))
+
+PERSON_COLUMNS = [
+    Column("name", "Name"),
+    Column("staff_number", "Staff number"),
+    Column("team", "Team", description="The team of the person's post on the date."),
+    Column("post", "Post"),
+    Column(
+        "policy",
+        "Policy",
+        description="The supervision policy for the post (the ASYE policy in a newly "
+        "qualified social worker's first year).",
+    ),
+    Column(
+        "expected",
+        "Sessions expected",
+        "integer",
+        "Sessions the policy asks for in the 12 months up to the date (from the start of the "
+        "post, for someone newer), rounded down.",
+    ),
+    Column(
+        "sessions",
+        "Sessions held",
+        "integer",
+        "Days with a session held in the 12 months up to the date (two on one day count once); "
+        "group sessions count for every attendee; cancelled and rescheduled ones never count.",
+    ),
+    Column(
+        "full_length",
+        "Full-length sessions",
+        "integer",
+        "Sessions held lasting at least the policy's minimum (90 minutes by default).",
+    ),
+    Column("last_held", "Last session", "date", "The last session held on or before the date."),
+    Column("days_since_last", "Days since last", "integer"),
+    Column(
+        "longest_gap",
+        "Longest gap (days)",
+        "integer",
+        "The longest run of days without a session in the 12 months, counting from the "
+        "window's start to the first session and from the last session to the date.",
+    ),
+    Column(
+        "next_due",
+        "Next due",
+        "date",
+        "One interval of the policy after the last session (after the start of the post, "
+        "when there has been none).",
+    ),
+    Column(
+        "status",
+        "Status",
+        description="Overdue when the next session was due before the date; otherwise within "
+        "policy with at least as many full-length sessions as expected, and short of "
+        "sessions without.",
+    ),
+]
+TEAM_COLUMNS = [
+    Column("team", "Team", description="The team of each person's post on the date."),
+    Column("people", "People in post with a policy", "integer"),
+    Column("within", "Within policy", "integer"),
+    Column("within_rate", "Within policy (%)", "percent", "Within policy, over people."),
+    Column("short", "Short of sessions", "integer"),
+    Column("overdue", "Overdue", "integer"),
+    Column(
+        "sessions",
+        "Sessions held in the last 12 months",
+        "integer",
+        "The people's sessions held in the 12 months up to the date, added up (each person's "
+        "'sessions held' of the person rows).",
+    ),
+    Column(
+        "sessions_per_person",
+        "Sessions per person per year",
+        "decimal",
+        "Sessions held in the last 12 months over the people in post with a policy.",
+    ),
+]
+STATUS_COLUMNS = [
+    Column("status", "Status"),
+    Column("people", "People", "integer"),
+    Column("share", "Share of people (%)", "percent"),
+]
+COMPLIANCE_FIGURES = [
+    Column("people", "People in post with a policy", "integer"),
+    Column("within", "Within policy", "integer"),
+    Column("within_rate", "Within policy (%)", "percent"),
+    Column("short", "Short of sessions", "integer"),
+    Column("overdue", "Overdue", "integer"),
+    Column("sessions", "Sessions held in the last 12 months", "integer"),
+    Column("sessions_per_person", "Sessions per person per year", "decimal"),
+    Column("no_policy", "People in post whose post matches no policy", "integer"),
+]
+
+
+def _per_person(total: int, people: int) -> Decimal | None:
+    """Sessions per person per year, to two places."""
+    figure = sessions_per_person_per_year(total, people)
+    return None if figure is None else Decimal(str(figure)).quantize(TWO_PLACES, ROUND_HALF_UP)
+
+
+def _share(value: float | None) -> Decimal | None:
+    """A proportion as the other rates give it: a Decimal to four places."""
+    return None if value is None else Decimal(str(value)).quantize(RATE_PLACES, ROUND_HALF_UP)
+
+
+def _tally(items: Sequence[Judged]) -> dict[str, Any]:
+    judged = [item.result for item in items if item.result is not None]
+    counts = Counter(result.status for result in judged)
+    sessions = sum(result.sessions for result in judged)
+    return {
+        "people": len(judged),
+        "within": counts["within"],
+        "within_rate": rate(counts["within"], len(judged)),
+        "short": counts["short"],
+        "overdue": counts["overdue"],
+        "sessions": sessions,
+        "sessions_per_person": _per_person(sessions, len(judged)),
+    }
+
+
+def _person_row(item: Judged) -> dict[str, Any]:
+    person, result = item.person, item.result
+    row: dict[str, Any] = {
+        "_staff_id": person.staff_id,
+        "name": f"{person.last_name}, {person.first_name}",
+        "staff_number": person.staff_number,
+        "team": person.team,
+        "post": person.post_title or "",
+        "policy": item.policy.name if item.policy is not None else NO_POLICY,
+    }
+    if result is None:
+        row.update(
+            dict.fromkeys(
+                (
+                    "expected",
+                    "sessions",
+                    "full_length",
+                    "last_held",
+                    "days_since_last",
+                    "longest_gap",
+                    "next_due",
+                )
+            ),
+            status="",
+        )
+        return row
+    row.update(
+        expected=result.expected,
+        sessions=result.sessions,
+        full_length=result.full_length,
+        last_held=result.last_held,
+        days_since_last=result.days_since_last,
+        longest_gap=result.longest_gap,
+        next_due=result.next_due,
+        status=STATUS_LABELS[result.status],
+    )
+    return row
+
+
+@report(
+    "supervision-compliance",
+    title="Supervision compliance",
+    description=(
+        "Each person in post against their supervision policy: sessions expected and held in "
+        "the last 12 months, full-length sessions, days since the last one, the longest gap, "
+        "when the next is due, and whether they are within policy, short of sessions or "
+        "overdue; or the same by team, with sessions per person per year."
+    ),
+    roles=SUPERVISION_REPORT_ROLES,
+    accepts=("on", "team", "by"),
+    by_choices=COMPLIANCE_GROUPINGS,
+)
+def build_supervision_compliance(params: Parameters, viewer: User | None) -> Report:
+    """The supervision compliance report (one row per person, or per team)."""
+    on = params.on or date.today()
+    by = params.by or "person"
+    judged = judge_people(on, viewer=viewer, team_id=params.team_id)
+    summary = _tally(judged)
+    summary["no_policy"] = sum(1 for item in judged if item.result is None)
+    sections: list[Table] = []
+    if by == "team":
+        teams: dict[str, list[Judged]] = defaultdict(list)
+        for item in judged:
+            teams[item.person.team].append(item)
+        rows = [
+            {"team": team, **_tally(items)}
+            for team, items in sorted(teams.items(), key=lambda pair: pair[0].casefold())
+        ]
+        columns = TEAM_COLUMNS
+        chart = Chart(title="People within policy by team", label="team", series=("within_rate",))
+    else:
+        rows = [_person_row(item) for item in judged]
+        columns = PERSON_COLUMNS
+        counted = summary["people"]
+        sections.append(
+            Table(
+                "by_status",
+                "People by status",
+                STATUS_COLUMNS,
+                [
+                    {"status": label, "people": summary[key], "share": rate(summary[key], counted)}
+                    for key, label in STATUS_LABELS.items()
+                ],
+            )
+        )
+        chart = Chart(
+            title="People by supervision status",
+            label="status",
+            series=("people",),
+            table="by_status",
+        )
+    return Report(
+        name="supervision-compliance",
+        title="Supervision compliance",
+        parameters={},
+        columns=columns,
+        rows=rows,
+        summary=summary,
+        figures=COMPLIANCE_FIGURES,
+        sections=sections,
+        chart=chart,
+        notes=[
+            f"Standing on {on.isoformat()}: people in post that day, with the team and post of "
+            "their employment spell in force. Each is judged against the supervision policy "
+            "for their post: the ASYE policy (weekly for 6 weeks, fortnightly to 6 months, then "
+            "monthly) in a newly qualified social worker's first year, counted from the start "
+            "of that post; otherwise the most specific policy matching the post title, grade or "
+            "census role, counted from the start of their first post.",
+            "The 12 months run from the day after the same date a year earlier to the date "
+            "itself, or from the start of the post for someone newer. A session counts for "
+            "every supervisee who attended it (group supervision for each attendee); cancelled "
+            "and rescheduled sessions and sessions after the date never count.",
+            "Within policy: not overdue, and at least as many full-length sessions as the "
+            "policy expects. Short of sessions: not overdue, but too few full-length sessions. "
+            "Overdue: the next session was due before the date.",
+            "Sessions per person per year: the sessions held in the 12 months up to the date "
+            "by the people in post on it (each person's 'sessions held'), divided by the "
+            "number of those people (not by person-years: a new starter counts as one person "
+            "though their sessions cover only their time in post).",
+            "Only dates, counts and judgements are shown: never the notes of a session.",
+            "Percentages are shown as percentages on the page and in the spreadsheet, as "
+            "proportions between 0 and 1 in CSV and JSON.",
+        ],
+    )
+
+
+# --- quality audits -------------------------------------------------------------------------
+
+AUDIT_GROUPINGS: tuple[tuple[str, str], ...] = (
+    ("quarter", "Quarter"),
+    ("month", "Month"),
+    ("team", "Team"),
+)
+GRADE_COLUMNS = {
+    "outstanding": "Outstanding",
+    "good": "Good",
+    "requires_improvement": "Requires improvement",
+    "inadequate": "Inadequate",
+}
+assert set(GRADE_COLUMNS) == set(AUDIT_GRADES)
+
+
+def _audit_columns(by: str) -> list[Column]:
+    columns = [
+        {
+            "month": Column("period", "Month"),
+            "quarter": Column("period", "Quarter"),
+            "team": Column(
+                "period",
+                "Team",
+                description="The team of the audited session's supervisor on the day of the "
+                "session.",
+            ),
+        }[by]
+    ]
+    if by != "team":
+        columns += [Column("from", "From", "date"), Column("to", "To", "date")]
+    columns.append(Column("audits", "Audits", "integer", "Records audited in the period."))
+    columns += [Column(grade, label, "integer") for grade, label in GRADE_COLUMNS.items()]
+    columns.append(
+        Column(
+            "good_or_better_rate",
+            "Good or better (%)",
+            "percent",
+            "Audits graded good or outstanding, over audits.",
+        )
+    )
+    columns += [
+        Column(f"{item}_rate", f"{label} (%)", "percent", f"Audits finding '{label}', over audits.")
+        for item, label in CHECKLIST.items()
+    ]
+    return columns
+
+
+AUDIT_FIGURES = [
+    Column("audits", "Audits", "integer"),
+    *(Column(grade, label, "integer") for grade, label in GRADE_COLUMNS.items()),
+    Column("good_or_better_rate", "Good or better (%)", "percent"),
+    *(Column(f"{item}_rate", f"{label} (%)", "percent") for item, label in CHECKLIST.items()),
+]
+
+
+def _audit_figures(audits: Sequence[tuple[Any, ...]]) -> dict[str, Any]:
+    """Counts per grade, the share good or better, and per checklist item the share met,
+    from (grade, item flags...) tuples."""
+    grades = [audit[0] for audit in audits]
+    counts = Counter(grades)
+    figures: dict[str, Any] = {"audits": len(audits)}
+    figures.update({grade: counts[grade] for grade in GRADE_COLUMNS})
+    figures["good_or_better_rate"] = _share(share_good_or_better(grades))
+    for index, item in enumerate(CHECKLIST, start=1):
+        figures[f"{item}_rate"] = rate(sum(bool(a[index]) for a in audits), len(audits))
+    return figures
+
+
+def audit_rows(
+    start: date,
+    end: date,
+    *,
+    viewer: User | None = None,
+    team_id: int | None = None,
+) -> list[tuple[Any, ...]]:
+    """(audit date, team id of the supervisor on the session day, grade, item flags...) for
+    each audit dated from ``start`` to ``end``, of sessions ``viewer`` reports on."""
+    spell = aliased(EmploymentSpell, name="supervisor_then")
+    day = SupervisionSession.held_on
+    query = (
+        select(
+            SupervisionAudit.audited_on,
+            spell.team_id,
+            SupervisionAudit.grade,
+            *(getattr(SupervisionAudit, item) for item in CHECKLIST),
+        )
+        .join(SupervisionSession, SupervisionSession.id == SupervisionAudit.session_id)
+        .outerjoin(
+            spell,
+            and_(spell.staff_id == SupervisionSession.supervisor_id, spell_in_force(spell, day)),
+        )
+        .where(
+            SupervisionAudit.audited_on >= start,
+            SupervisionAudit.audited_on <= end,
+            no_later_spell(spell, day),
+        )
+    )
+    if team_id is not None:
+        query = query.where(spell.team_id == team_id)
+    if viewer is not None:
+        query = query.join(Staff, Staff.id == SupervisionSession.supervisor_id).where(
+            viewer_scope(viewer)
+        )
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def audit_statistics(
+    start: date,
+    end: date,
+    by: str,
+    *,
+    viewer: User | None = None,
+    team_id: int | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Rows (per quarter, month or team) and the summary of the audit report."""
+    found = audit_rows(start, end, viewer=viewer, team_id=team_id)
+    rows: list[dict[str, Any]] = []
+    if by == "team":
+        groups: dict[int | None, list[tuple[Any, ...]]] = defaultdict(list)
+        for audit in found:
+            groups[audit[1]].append(audit[2:])
+        names = dict(
+            db.session.execute(
+                select(Team.id, Team.name).where(Team.id.in_([g for g in groups if g is not None]))
+            ).all()
+        )
+        for group, audits in groups.items():
+            row: dict[str, Any] = {
+                "period": names.get(group, NO_TEAM),
+                "_placeholder": group is None,
+            }
+            row.update(_audit_figures(audits))
+            rows.append(row)
+        rows.sort(key=lambda r: (r["_placeholder"], r["period"].casefold()))
+    else:
+        periods = buckets(start, end, by)
+        per_bucket: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        for audit in found:
+            audited_on = _as_date(audit[0])
+            bucket = next(b for b in periods if b.start <= audited_on <= b.end)  # type: ignore[operator]
+            per_bucket[bucket.index].append(audit[2:])
+        for bucket in periods:
+            row = {"period": bucket.label, "from": bucket.start, "to": bucket.end}
+            row.update(_audit_figures(per_bucket[bucket.index]))
+            rows.append(row)
+    return rows, _audit_figures([audit[2:] for audit in found])
+
+
+@report(
+    "supervision-audit",
+    title="Supervision audits",
+    description=(
+        "Quality audits of supervision records per quarter, month or team: how many, the "
+        "grades given, the share rated good or better, and how often each item of the "
+        "checklist was met."
+    ),
+    roles=SUPERVISION_REPORT_ROLES,
+    accepts=("period", "team", "by"),
+    by_choices=AUDIT_GROUPINGS,
+)
+def build_supervision_audit(params: Parameters, viewer: User | None) -> Report:
+    """The supervision audit report (the seed 000 "audit of supervision notes")."""
+    assert params.start is not None and params.end is not None
+    by = params.by or "quarter"
+    rows, summary = audit_statistics(
+        params.start, params.end, by, viewer=viewer, team_id=params.team_id
+    )
+    return Report(
+        name="supervision-audit",
+        title="Supervision audits",
+        parameters={},
+        columns=_audit_columns(by),
+        rows=rows,
+        summary=summary,
+        figures=AUDIT_FIGURES,
+        chart=Chart(
+            title="Audits rated good or better",
+            label="period",
+            series=("good_or_better_rate",),
+            horizontal=by == "team",
+        ),
+        notes=[
+            "An audit counts in the month, quarter and period of the date it was carried out "
+            "(not of the session audited). Quarters are calendar quarters (January, April, "
+            "July, October), cut to the period.",
+            "Team: the team of the audited session's supervisor on the day of the session "
+            "(the latest started post, where two overlap); a team's audits are of the "
+            "supervision its managers gave.",
+            "Good or better: audits graded good or outstanding. Each checklist item's "
+            "percentage is the audits finding it met, over audits.",
+            "Only grades and checklist findings are shown: never the notes of the session or "
+            "the auditor's comments.",
+            "Percentages are shown as percentages on the page and in the spreadsheet, as "
+            "proportions between 0 and 1 in CSV and JSON.",
+        ],
+    )
