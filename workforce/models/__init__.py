@@ -44,8 +44,28 @@ from workforce.models.training import (
     TrainingSession,
     Venue,
 )
+from workforce.models.workforce_planning import (
+    COMPLEXITY_TIERS,
+    Absence,
+    CaseloadCount,
+    CaseloadSnapshot,
+    CaseType,
+    CaseWeight,
+    TeamEstablishment,
+    UtilisationBand,
+    WeightingScheme,
+)
 
 __all__ = [
+    "COMPLEXITY_TIERS",
+    "Absence",
+    "CaseloadCount",
+    "CaseloadSnapshot",
+    "CaseType",
+    "CaseWeight",
+    "TeamEstablishment",
+    "UtilisationBand",
+    "WeightingScheme",
     "SupervisionAction",
     "SupervisionAttendee",
     "SupervisionAudit",

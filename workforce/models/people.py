@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     and_,
+    false,
     or_,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -75,6 +76,13 @@ class Staff(Audited, Timestamped, db.Model):
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     gender: Mapped[str | None] = mapped_column(String(2))
     ethnicity: Mapped[str | None] = mapped_column(String(4))
+    #: Census qualification fields: the institution(s) that awarded the social work
+    #: qualification, its level (census code 1 under-graduate, 2 post-graduate, 3 other),
+    #: and whether it came through Step Up to Social Work or Frontline.
+    qual_inst: Mapped[str | None] = mapped_column(String(200))
+    qual_level: Mapped[str | None] = mapped_column(String(1))
+    step_up_grad: Mapped[bool | None] = mapped_column(Boolean)
+    frontline_grad: Mapped[bool | None] = mapped_column(Boolean)
 
     spells: Mapped[list[EmploymentSpell]] = relationship(
         back_populates="staff",
@@ -136,6 +144,13 @@ class EmploymentSpell(Audited, Timestamped, db.Model):
     #: Census leaver destination code.
     leaver_destination: Mapped[str | None] = mapped_column(String(2))
     notes: Mapped[str | None] = mapped_column(Text)
+    #: Census child and family KSS status code (1 ASYE ... 4 practice leader).
+    cfkss_status: Mapped[str | None] = mapped_column(String(1))
+    #: For an agency worker: whether they cover a vacancy (the census counts only those in
+    #: its LA-level agency figures).
+    covers_vacancy: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: For an agency worker: contract weeks in the census year (census ContractWeeks).
+    contract_weeks: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
 
     staff: Mapped[Staff] = relationship(back_populates="spells", foreign_keys=[staff_id])
     team: Mapped[Team] = relationship(lazy="joined")
