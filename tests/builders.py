@@ -154,3 +154,11 @@ def load_supervision_policies() -> None:
 
     load_default_policies()
     db.session.commit()
+
+
+def load_caseload_defaults() -> None:
+    """The shipped case types and default weighting scheme, committed."""
+    from workforce.services.caseloads import load_caseload_defaults as load
+
+    load()
+    db.session.commit()

@@ -17,6 +17,7 @@ users_cli = AppGroup("users", help="Manage accounts.")
 seed_cli = AppGroup("seed", help="Load reference data or a demo authority.")
 import_cli = AppGroup("import", help="Import records from files.")
 frameworks_cli = AppGroup("frameworks", help="Import and export capability frameworks.")
+export_cli = AppGroup("export", help="Export returns to files.")
 
 
 def _as_cli(command: str) -> None:
@@ -63,6 +64,7 @@ def create_user_command(
 def seed_reference_command() -> None:
     """Load the code lists, frameworks, training lists and (when there are none) supervision
     policies from seeds/ (safe to run again)."""
+    from workforce.services.caseloads import load_caseload_defaults
     from workforce.services.frameworks import load_shipped_frameworks
     from workforce.services.reference import load_code_lists
     from workforce.services.supervision import load_default_policies
@@ -73,6 +75,7 @@ def seed_reference_command() -> None:
     frameworks = load_shipped_frameworks()
     added = load_training_lists()
     policies = load_default_policies()
+    case_types, schemes = load_caseload_defaults()
     db.session.commit()
     click.echo("Loaded code lists: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
     click.echo("Loaded frameworks: " + ", ".join(frameworks))
@@ -81,6 +84,11 @@ def seed_reference_command() -> None:
         f"Supervision policies: {policies} added"
         if policies
         else "Supervision policies: kept as they are"
+    )
+    click.echo(
+        f"Caseload weighting: {case_types} case types and {schemes} scheme added"
+        if case_types or schemes
+        else "Caseload weighting: kept as it is"
     )
 
 
@@ -247,6 +255,100 @@ def frameworks_export_command(code: str, fmt: str, output: Path | None) -> None:
         click.echo(f"Wrote {framework.code} to {output}", err=True)
 
 
+@export_cli.command("census")
+@click.option(
+    "--year", type=int, required=True, help="Census year: 1 October YYYY-1 to 30 September YYYY."
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help="The file to write.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["xml", "csv"]), default="xml", show_default=True
+)
+@click.option(
+    "--accept-warnings",
+    is_flag=True,
+    help="Export although warnings (optional fields missing) remain; errors always stop it.",
+)
+def export_census_command(year: int, output: Path, fmt: str, accept_warnings: bool) -> None:
+    """Export the DfE children's social work workforce census return for --year as XML
+    (validated against the DfE schema) or CSV, after the pre-submission check."""
+    from workforce.services import ServiceError
+    from workforce.services.census import CensusNotReady, export_return
+
+    _as_cli(f"export census --year {year}")
+    if not 2000 <= year <= 2200:
+        raise click.UsageError("The year must be four digits, like 2024")
+    try:
+        content, result = export_return(year, fmt, accept_warnings=accept_warnings)
+    except CensusNotReady as error:
+        db.session.rollback()
+        click.echo(f"{error.message}. Nothing was written.", err=True)
+        for problem in error.problems:
+            who = f"{problem.name} ({problem.staff_number})" if problem.staff_id else problem.name
+            click.echo(f"  {problem.severity}: {who}, {problem.field}: {problem.message}", err=True)
+        sys.exit(1)
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    output.write_bytes(content)
+    db.session.commit()
+    click.echo(
+        f"Wrote {len(result.records)} records for {year} to {output}"
+        + (f" ({len(result.warnings)} warnings accepted)" if result.warnings else ""),
+        err=True,
+    )
+
+
+@import_cli.command("census")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and show what would change; write nothing.")
+@click.option(
+    "--team", help="Team (number or exact name) for new spells; default: a team for them."
+)
+def import_census_command(path: Path, dry_run: bool, team: str | None) -> None:
+    """Import a previous year's census return (XML, 2022 schema): people matched by Social
+    Work England number; all or nothing."""
+    from workforce.reports import find_team
+    from workforce.services import ServiceError
+    from workforce.services.census import apply_census_import, plan_census_import, read_upload
+
+    _as_cli(f"import census {path.name}")
+    team_id = None
+    if team:
+        found = find_team(team)
+        if found is None:
+            raise click.ClickException(f"There is no team {team!r}")
+        team_id = found[0]
+    plan = plan_census_import(read_upload(path))
+    if plan.problems:
+        db.session.rollback()
+        click.echo(f"{len(plan.problems)} problem(s) found; nothing was imported:", err=True)
+        for problem in plan.problems:
+            click.echo(f"  line {problem.line}: {problem.message}", err=True)
+        sys.exit(1)
+    click.echo(plan.describe())
+    for change in plan.changes:
+        click.echo(
+            f"  {change.swe_number} ({change.staff_number}) {change.field}: "
+            f"{change.old} -> {change.new}"
+        )
+    if dry_run or not plan.changes_anything:
+        db.session.rollback()
+        click.echo("Dry run: nothing written." if dry_run else "Nothing to change.")
+        return
+    try:
+        apply_census_import(plan, source=path.name, team_id=team_id)
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo("Imported.")
+
+
 def register(app: Flask) -> None:
     """Add the command groups to ``app``."""
     from workforce.reports.cli import report_command
@@ -256,5 +358,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(import_cli)
     app.cli.add_command(frameworks_cli)
+    app.cli.add_command(export_cli)
     app.cli.add_command(report_command)
     app.cli.add_command(training_cli)

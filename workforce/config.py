@@ -90,6 +90,8 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         # Werkzeug's scrypt (n=2**15, r=8, p=1) unless set; tests use a cheaper scrypt.
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
         "AUTHORITY_NAME": env.get("AUTHORITY_NAME", "Children's Services"),
+        # The authority's three-digit DfE local authority code, for the census return.
+        "CENSUS_LA_CODE": env.get("CENSUS_LA_CODE") or None,
         "PAGE_SIZE": int(env.get("PAGE_SIZE", 25)),
         # Days ahead of expiry that mandatory training shows as "expiring" (reports, home page).
         "TRAINING_EXPIRY_WARNING_DAYS": int(env.get("TRAINING_EXPIRY_WARNING_DAYS", 60)),

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from workforce.demo_capability import build_capability_demo
 from workforce.demo_supervision import build_supervision_demo
 from workforce.demo_training import build_training_demo
+from workforce.demo_workforce_planning import build_workforce_planning_demo
 from workforce.extensions import db
 from workforce.models import EmploymentSpell, Staff, Team
 from workforce.services.accounts import create_user
@@ -419,10 +420,11 @@ def build_demo(seed: int = 2026, today: date | None = None) -> str:
     training = build_training_demo(rng, today)
     capability = build_capability_demo(rng, today)
     supervision = build_supervision_demo(rng, today)
+    planning = build_workforce_planning_demo(rng, today)
     total = db.session.scalar(select(func.count()).select_from(Staff))
     return (
         f"Demo authority built: {total} staff in {len(teams)} teams, {joiners} joiners, "
         f"{movers} movers and {leavers} leavers over three years; "
         f"{len(DEMO_ACCOUNTS)} demo accounts (password {DEMO_PASSWORD}); training: {training}; "
-        f"capability: {capability}; supervision: {supervision}."
+        f"capability: {capability}; supervision: {supervision}; workforce planning: {planning}."
     )

@@ -33,6 +33,7 @@ SECTIONS = (
     Section("Catalogue", "training.course_list", (), ("training.course", "training.list")),
     Section("Capability", "capability.index", (), ("capability.",)),
     Section("Supervision", "supervision.index", (), ("supervision.",)),
+    Section("Planning", "planning.index", ("hr", "senior_leader"), ("planning.",)),
     Section("Reports", "reports.index", ("hr", "ld_officer", "senior_leader"), ("reports.",)),
     Section("Teams", "people.team_list", ("hr", "senior_leader"), ("people.team",)),
     Section("Accounts", "admin.user_list", ("admin",), ("admin.user",)),

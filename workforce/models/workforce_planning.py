@@ -70,16 +70,17 @@ class CaseloadSnapshot(Audited, Timestamped, db.Model):
     #: Where it came from: "entered" in the interface or "import" from a case-management
     #: extract.
     source: Mapped[str] = mapped_column(String(20), default="entered")
+    #: Cases of every type and tier, kept with the counts (so reports over millions of
+    #: counts read one row per snapshot).
+    total_cases: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Case points under the scheme in force on ``taken_on`` (without the stable element
+    #: and extra points), kept with the counts and recomputed when a scheme changes.
+    case_points: Mapped[Decimal] = mapped_column(POINTS, default=Decimal("0"), server_default="0")
 
     staff: Mapped[Staff] = relationship()
     counts: Mapped[list[CaseloadCount]] = relationship(
         back_populates="snapshot", cascade="all, delete-orphan", lazy="selectin"
     )
-
-    @property
-    def total_cases(self) -> int:
-        """Cases of every type and tier."""
-        return sum(c.cases for c in self.counts)
 
 
 class CaseloadCount(Audited, db.Model):

@@ -16,6 +16,7 @@ one place (``parse_parameters``). Every report declares which of them it takes:
 - ``on``: the date a snapshot is taken (default today).
 - ``window``: a warning window in days.
 - ``by``: what each row is (one of the report's ``by_choices``; the first is the default).
+- ``suppress``: "yes" to show counts under 5 as "<5" (for wider circulation); default no.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 #: Percent values are proportions between 0 and 1 (0.75 is 75%) in every format.
 COLUMN_KINDS = ("text", "integer", "decimal", "money", "percent", "date")
 #: Parameters a report may take.
-PARAMETER_NAMES = ("period", "team", "on", "window", "by")
+PARAMETER_NAMES = ("period", "team", "on", "window", "by", "suppress")
 #: The raw field names each parameter reads.
 PARAMETER_FIELDS: dict[str, tuple[str, ...]] = {
     "period": ("year", "from", "to"),
@@ -43,6 +44,7 @@ PARAMETER_FIELDS: dict[str, tuple[str, ...]] = {
     "on": ("on",),
     "window": ("window",),
     "by": ("by",),
+    "suppress": ("suppress",),
 }
 MAX_WINDOW_DAYS = 3650
 
@@ -194,6 +196,7 @@ class Parameters:
     on: date | None = None
     window_days: int | None = None
     by: str | None = None
+    suppress: bool | None = None
 
     def as_dict(self, accepts: Iterable[str]) -> dict[str, Any]:
         """The parameters as the JSON export and the audit trail give them."""
@@ -212,6 +215,8 @@ class Parameters:
             out["team_name"] = self.team_name
         if "by" in accepts:
             out["by"] = self.by
+        if "suppress" in accepts:
+            out["suppress"] = self.suppress
         return out
 
     def query_args(self) -> dict[str, str]:
@@ -229,6 +234,8 @@ class Parameters:
         ):
             if value is not None:
                 args[key] = value.isoformat() if isinstance(value, date) else str(value)
+        if self.suppress:
+            args["suppress"] = "yes"
         return args
 
 
@@ -407,6 +414,16 @@ def parse_parameters(
             out["by"] = text
 
         attempt(by)
+
+    if "suppress" in accepts:
+
+        def suppress() -> None:
+            text = values.get("suppress", "no").lower()
+            if text not in ("yes", "no"):
+                raise ParameterError([Problem("suppress", "Suppress small counts: yes or no")])
+            out["suppress"] = text == "yes"
+
+        attempt(suppress)
 
     if "team" in accepts and values.get("team"):
 

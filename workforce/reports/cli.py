@@ -1,5 +1,5 @@
 """``flask --app wsgi report NAME --format csv|xlsx|json [--year YYYY | --from DATE --to DATE]
-[--team ID] [--on DATE] [--window DAYS] [--by GROUP] [--output FILE]`` and
+[--team ID] [--on DATE] [--window DAYS] [--by GROUP] [--suppress yes|no] [--output FILE]`` and
 ``flask --app wsgi report --list``.
 
 CSV and JSON go to standard output (CSV without the byte-order mark that files get) unless
@@ -36,6 +36,8 @@ def _list_reports() -> None:
             takes.append("--team ID")
         if "by" in definition.accepts:
             takes.append("--by " + "|".join(value for value, _ in definition.by_choices))
+        if "suppress" in definition.accepts:
+            takes.append("--suppress yes|no")
         click.echo(f"{definition.name}\t{definition.title}: {definition.description}")
         click.echo(f"\tOptions: {' '.join(takes) or 'none'}")
         if "period" in definition.accepts:
@@ -61,6 +63,11 @@ def _list_reports() -> None:
 @click.option("--window", help="Days of warning before mandatory training expires.")
 @click.option("--by", help="What each row is, for reports that group (see --list).")
 @click.option(
+    "--suppress",
+    type=click.Choice(["yes", "no"]),
+    help='Show counts under 5 as "<5", for wider circulation (reports that take it).',
+)
+@click.option(
     "--output",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write to this file; CSV and JSON go to standard output without it.",
@@ -77,6 +84,7 @@ def report_command(
     on: str | None,
     window: str | None,
     by: str | None,
+    suppress: str | None,
     output: Path | None,
 ) -> None:
     """Export report NAME, or list the reports with --list."""
@@ -100,6 +108,7 @@ def report_command(
         "on": on,
         "window": window,
         "by": by,
+        "suppress": suppress,
     }
     try:
         params = check_parameters(definition, raw, strict=True)

@@ -21,6 +21,9 @@ REPORT_MODULES: tuple[str, ...] = (
     "workforce.reports.training",
     "workforce.reports.capability",
     "workforce.reports.supervision",
+    "workforce.reports.caseload",
+    "workforce.reports.turnover",
+    "workforce.reports.workforce_profile",
 )
 
 _REGISTRY: dict[str, ReportDefinition] = {}

@@ -14,6 +14,7 @@ from workforce.extensions import db
 from workforce.models import CONTRACT_TYPES, EmploymentSpell, Staff, Team, User
 from workforce.security import visible_staff_filter
 from workforce.services import ServiceError
+from workforce.services.reference import codes
 from workforce.validation import (
     date_of_birth_problem,
     email_problem,
@@ -43,6 +44,11 @@ class StaffDetails:
     date_of_birth: date | None = None
     gender: str | None = None
     ethnicity: str | None = None
+    #: Census qualification fields (not personal characteristics).
+    qual_inst: str | None = None
+    qual_level: str | None = None
+    step_up_grad: bool | None = None
+    frontline_grad: bool | None = None
 
 
 @dataclass
@@ -59,6 +65,12 @@ class SpellDetails:
     grade: str | None = None
     line_manager_id: int | None = None
     start_origin: str | None = None
+    #: Census child and family KSS status code.
+    cfkss_status: str | None = None
+    #: Agency workers only: whether they cover a vacancy, and their contract weeks in the
+    #: census year.
+    covers_vacancy: bool = False
+    contract_weeks: Decimal | None = None
 
 
 def from_mapping(cls: type, data: dict[str, Any]) -> Any:
@@ -193,7 +205,44 @@ def _clean_details(details: StaffDetails) -> StaffDetails:
         raise ServiceError("Enter a first name", field="first_name")
     if not details.last_name:
         raise ServiceError("Enter a last name", field="last_name")
+    details.qual_inst = (details.qual_inst or "").strip() or None
+    if details.qual_inst and len(details.qual_inst) > 200:
+        raise ServiceError(
+            "The qualifying institution must be 200 characters or fewer", field="qual_inst"
+        )
+    _check_code(details.qual_level, "qualification_level", "qual_level", "qualification level")
     return details
+
+
+def _check_code(value: str | None, list_name: str, field: str, label: str) -> None:
+    if value is not None and value not in {e.code for e in codes(list_name)}:
+        raise ServiceError(f"Select a {label} from the list", field=field)
+
+
+#: Census ContractWeeks: 0 to 53 weeks, to one decimal place.
+MAX_CONTRACT_WEEKS = Decimal("53")
+
+
+def _check_census_spell(details: SpellDetails) -> None:
+    _check_code(details.cfkss_status, "kss_status", "cfkss_status", "KSS status")
+    details.covers_vacancy = bool(details.covers_vacancy)
+    agency = details.contract_type == "agency"
+    if details.covers_vacancy and not agency:
+        raise ServiceError(
+            "Only an agency worker can be recorded as covering a vacancy", field="covers_vacancy"
+        )
+    weeks = details.contract_weeks
+    if weeks is not None:
+        if not agency:
+            raise ServiceError(
+                "Contract weeks are recorded for agency workers only", field="contract_weeks"
+            )
+        if not Decimal("0") <= weeks <= MAX_CONTRACT_WEEKS:
+            raise ServiceError("Contract weeks must be between 0 and 53", field="contract_weeks")
+        if weeks != weeks.quantize(Decimal("0.1")):
+            raise ServiceError(
+                "Contract weeks must have no more than 1 decimal place", field="contract_weeks"
+            )
 
 
 def _check_spell(details: SpellDetails, staff: Staff | None) -> None:
@@ -206,6 +255,7 @@ def _check_spell(details: SpellDetails, staff: Staff | None) -> None:
     problem = hours_problem(details.contracted_hours, details.standard_hours)
     if problem:
         raise ServiceError(problem[1], field=problem[0])
+    _check_census_spell(details)
     if details.line_manager_id is not None:
         if staff is not None and details.line_manager_id == staff.id:
             raise ServiceError("A person cannot be their own line manager", field="line_manager_id")

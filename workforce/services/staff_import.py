@@ -62,7 +62,20 @@ COLUMNS: dict[str, str] = {
     "end_date": "Optional. Blank while in post.",
     "leaving_reason": "Optional. Census reason for leaving code or name; needs an end date.",
     "leaver_destination": "Optional. Census leaver destination code or name.",
+    "qual_inst": "Optional. The institution that awarded the social work qualification.",
+    "qual_level": "Optional. Census qualification level code or name: 1 Undergraduate, "
+    "2 Postgraduate, 3 Other.",
+    "step_up_grad": "Optional. yes or no: qualified through Step Up to Social Work.",
+    "frontline_grad": "Optional. yes or no: qualified through Frontline.",
+    "cfkss_status": "Optional. Census child and family KSS status code or name (1-4).",
+    "covers_vacancy": "Optional. yes or no; agency workers only: covers a vacancy.",
+    "contract_weeks": "Optional. Agency workers only: contract weeks in the census year, "
+    "0 to 53 to 1 decimal place.",
 }
+#: Census columns a file may leave out: when a column is missing, the values already
+#: recorded are kept (files made before these columns existed still import unchanged).
+CENSUS_STAFF_FIELDS = ("qual_inst", "qual_level", "step_up_grad", "frontline_grad")
+CENSUS_SPELL_FIELDS = ("cfkss_status", "covers_vacancy", "contract_weeks")
 REQUIRED = (
     "staff_number",
     "first_name",
@@ -104,6 +117,8 @@ CODED = {
     "start_origin": "start_origin",
     "leaving_reason": "leaving_reason",
     "leaver_destination": "leaver_destination",
+    "qual_level": "qualification_level",
+    "cfkss_status": "kss_status",
 }
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
@@ -159,6 +174,13 @@ def template_frame() -> pd.DataFrame:
         "end_date": "",
         "leaving_reason": "",
         "leaver_destination": "",
+        "qual_inst": "University of York",
+        "qual_level": "1",
+        "step_up_grad": "no",
+        "frontline_grad": "no",
+        "cfkss_status": "2",
+        "covers_vacancy": "",
+        "contract_weeks": "",
     }
     return pd.DataFrame([example], columns=list(COLUMNS))
 
@@ -256,7 +278,41 @@ def _check_row(
     ):
         fail(problem[0], problem[1])
     clean["line_manager_staff_number"] = _text(raw.get("line_manager_staff_number")) or None
+    _check_census(raw, clean, fail)
     return clean, errors
+
+
+def _check_census(raw: dict[str, Any], clean: dict[str, Any], fail: Any) -> None:
+    """The census qualification and agency columns (codes were checked with the others)."""
+    clean["qual_inst"] = _text(raw.get("qual_inst")) or None
+    if clean["qual_inst"] and len(clean["qual_inst"]) > 200:
+        fail("qual_inst", "must be 200 characters or fewer")
+    for column in ("step_up_grad", "frontline_grad", "covers_vacancy"):
+        answer = _text(raw.get(column)).lower()
+        if not answer:  # Step Up and Frontline not known; not covering a vacancy
+            clean[column] = False if column == "covers_vacancy" else None
+        elif answer in YES or answer in NO:
+            clean[column] = answer in YES
+        else:
+            clean[column] = None
+            fail(column, "must be yes or no")
+    if clean["covers_vacancy"] and clean["contract_type"] != "agency":
+        fail("covers_vacancy", "only an agency worker can cover a vacancy")
+    clean["covers_vacancy"] = bool(clean["covers_vacancy"])
+    agency = clean["contract_type"] == "agency"
+    try:
+        weeks = parse_decimal(_text(raw.get("contract_weeks")))
+    except ValueError:
+        weeks = None
+        fail("contract_weeks", "must be a number of weeks")
+    clean["contract_weeks"] = weeks
+    if weeks is not None:
+        if not agency:
+            fail("contract_weeks", "is recorded for agency workers only")
+        elif not Decimal("0") <= weeks <= Decimal("53"):
+            fail("contract_weeks", "must be between 0 and 53")
+        elif weeks != weeks.quantize(Decimal("0.1")):
+            fail("contract_weeks", "must have no more than 1 decimal place")
 
 
 def plan_import(frame: pd.DataFrame) -> ImportPlan:
@@ -270,6 +326,8 @@ def plan_import(frame: pd.DataFrame) -> ImportPlan:
         plan.errors.append(RowError(2, "staff_number", "the file has no rows to import"))
         return plan
     lookups = _Lookups()
+    census_staff = [f for f in CENSUS_STAFF_FIELDS if f in frame.columns]
+    census_spell = [f for f in CENSUS_SPELL_FIELDS if f in frame.columns]
     seen_spells: dict[tuple[str, date], int] = {}
     emails: dict[str, str] = {}
     swes: dict[str, str] = {}
@@ -284,7 +342,7 @@ def plan_import(frame: pd.DataFrame) -> ImportPlan:
             continue
         # Staff numbers match whatever their case: the first spelling in the file stands for all.
         clean["staff_number"] = spelling.setdefault(key, clean["staff_number"])
-        person = {f: clean[f] for f in STAFF_FIELDS}
+        person = {f: clean[f] for f in (*STAFF_FIELDS, *census_staff)}
         earlier = plan.people.get(clean["staff_number"])
         if earlier is not None and earlier != person:
             plan.errors.append(
@@ -337,7 +395,7 @@ def plan_import(frame: pd.DataFrame) -> ImportPlan:
             )
         plan.spells.append(
             {
-                **{f: clean[f] for f in SPELL_FIELDS},
+                **{f: clean[f] for f in (*SPELL_FIELDS, *census_spell)},
                 "staff_number": clean["staff_number"],
                 "line_manager_staff_number": manager,
                 "_row": number,
@@ -442,7 +500,7 @@ def _manager_ids(plan: ImportPlan, people: dict[str, Staff]) -> dict[str, int | 
 
 
 def _spell_values(row: dict[str, Any], managers: dict[str, int | None]) -> dict[str, Any]:
-    values = {f: row[f] for f in SPELL_FIELDS}
+    values = {f: row[f] for f in (*SPELL_FIELDS, *CENSUS_SPELL_FIELDS) if f in row}
     manager = row["line_manager_staff_number"]
     values["line_manager_id"] = managers.get(manager.lower()) if manager else None
     return values

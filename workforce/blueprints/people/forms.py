@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -10,11 +11,20 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovDateInput,
     GovFileInput,
+    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, DateField, DecimalField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from workforce.blueprints.options import options
@@ -53,6 +63,31 @@ class CodedDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(f"{self.label.text} must be a real date") from error
+
+
+def _yes_no(value: Any) -> bool | None:
+    """'yes' and 'no' (or a stored True or False) as a boolean; 'unknown' is None."""
+    if isinstance(value, bool) or value is None:
+        return value
+    return {"yes": True, "no": False, "unknown": None}.get(str(value), "invalid")
+
+
+def yes_no_field(label: str, hint: str) -> RadioField:
+    """An optional Yes / No / Not known question whose data is True, False or None."""
+    return RadioField(
+        label,
+        widget=GovRadioInput(),
+        choices=options([("yes", "Yes"), ("no", "No"), ("unknown", "Not known")]),
+        coerce=_yes_no,
+        description=hint,
+        validators=[Optional()],
+    )
+
+
+def one_decimal_place(form: FlaskForm, field: Any) -> None:
+    """A number with at most one decimal place (the census's ContractWeeks)."""
+    if field.data is not None and field.data != field.data.quantize(Decimal("0.1")):
+        raise ValidationError(f"{field.label.text} must have no more than 1 decimal place")
 
 
 def date_field(label: str, required: bool = True) -> CodedDateField:
@@ -99,11 +134,25 @@ class StaffDetailsForm(FlaskForm):
     date_of_birth = date_field("Date of birth", required=False)
     gender = SelectField("Gender", widget=GovSelect(), validators=[Optional()])
     ethnicity = SelectField("Ethnicity", widget=GovSelect(), validators=[Optional()])
+    qual_inst = StringField(
+        "Qualifying institution",
+        widget=GovTextInput(),
+        description="The university or other body that awarded the social work qualification.",
+        validators=[Optional(), Length(max=200)],
+    )
+    qual_level = SelectField("Qualification level", widget=GovSelect(), validators=[Optional()])
+    step_up_grad = yes_no_field(
+        "Step Up to Social Work graduate", "Whether they qualified through Step Up."
+    )
+    frontline_grad = yes_no_field(
+        "Frontline graduate", "Whether they qualified through the Frontline programme."
+    )
 
     def __init__(self, *args: Any, show_characteristics: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.gender.choices = options(choices("gender", blank="Not recorded"))
         self.ethnicity.choices = options(choices("ethnicity", blank="Not recorded"))
+        self.qual_level.choices = options(choices("qualification_level", blank="Not recorded"))
         if not show_characteristics:
             for name in ("date_of_birth", "gender", "ethnicity"):
                 delattr(self, name)
@@ -160,6 +209,29 @@ class SpellFieldsForm(FlaskForm):
     start_origin = SelectField(
         "Where they came from (census start origin)", widget=GovSelect(), validators=[Optional()]
     )
+    cfkss_status = SelectField(
+        "Child and family KSS status",
+        widget=GovSelect(),
+        description="Knowledge and skills statement status reported in the census.",
+        validators=[Optional()],
+    )
+    covers_vacancy = BooleanField(
+        "Covers a vacancy",
+        widget=GovCheckboxInput(),
+        description="Agency workers only: they fill a funded post that is vacant.",
+    )
+    contract_weeks = DecimalField(
+        "Contract weeks in the census year",
+        widget=GovTextInput(),
+        places=1,
+        description="Agency workers only: weeks worked from 1 October to 30 September, "
+        "to 1 decimal place.",
+        validators=[
+            Optional(),
+            NumberRange(0, 53, "Contract weeks must be between 0 and 53"),
+            one_decimal_place,
+        ],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -169,6 +241,7 @@ class SpellFieldsForm(FlaskForm):
             [("", "Select a contract type"), *CONTRACT_TYPES.items()]
         )
         self.start_origin.choices = options(choices("start_origin", blank="Not recorded"))
+        self.cfkss_status.choices = options(choices("kss_status", blank="Not recorded"))
         self.line_manager: Any = None
 
     def validate_line_manager_number(self, field: StringField) -> None:
@@ -193,6 +266,9 @@ class SpellFieldsForm(FlaskForm):
                 "contract_type",
                 "start_date",
                 "start_origin",
+                "cfkss_status",
+                "covers_vacancy",
+                "contract_weeks",
             )
         }
         data["post_title"] = (data["post_title"] or "").strip()

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -23,7 +24,7 @@ from workforce.blueprints.people.forms import (
     NewStaffForm,
 )
 from workforce.extensions import db
-from workforce.models import CONTRACT_TYPES, EmploymentSpell, Staff
+from workforce.models import CONTRACT_TYPES, CodeEntry, EmploymentSpell, Staff
 from workforce.pagination import paginate
 from workforce.security import (
     PEOPLE_MANAGERS,
@@ -153,6 +154,19 @@ def my_record() -> Response:
     return redirect(url_for("people.staff_detail", staff_id=current_user.staff_id))
 
 
+def _code_labels(*names: str) -> dict[str, dict[str, str]]:
+    """Code to label for each of the lists ``names``, inactive codes included, in one query
+    (``labels`` for each list, without a query per list)."""
+    found: dict[str, dict[str, str]] = {name: {} for name in names}
+    for entry in db.session.scalars(
+        select(CodeEntry)
+        .where(CodeEntry.list_name.in_(names))
+        .order_by(CodeEntry.list_name, CodeEntry.sort_order)
+    ):
+        found[entry.list_name][entry.code] = entry.label
+    return found
+
+
 @bp.route("/staff/<int:staff_id>")
 @login_required
 def staff_detail(staff_id: int) -> str:
@@ -166,17 +180,16 @@ def staff_detail(staff_id: int) -> str:
         today=date.today(),
         show_characteristics=can_see_characteristics(current_user),
         can_edit=can_edit_people(current_user),
-        code_labels={
-            name: labels(name)
-            for name in (
-                "org_role",
-                "start_origin",
-                "leaving_reason",
-                "leaver_destination",
-                "gender",
-                "ethnicity",
-            )
-        },
+        code_labels=_code_labels(
+            "org_role",
+            "start_origin",
+            "leaving_reason",
+            "leaver_destination",
+            "gender",
+            "ethnicity",
+            "qualification_level",
+            "kss_status",
+        ),
         contract_types=CONTRACT_TYPES,
         profile=capability.expected_profile(staff),
         can_read_capability=capability.can_read_assessments(current_user, staff),

@@ -39,7 +39,7 @@ def index() -> str:
     if current_user.staff_id is not None:
         own = service.compliance_for(_with_spells([current_user.staff_id]), today)[0]
         awaiting = service.awaiting_acknowledgement(current_user.staff_id)
-    reports = [get_report(n) for n in ("supervision-compliance", "supervision-audit")]
+    reports = [get_report(n) for n in ("supervision-compliance", "supervision-audit", "caseload")]
     return render_template(
         "supervision/index.html",
         supervisees=supervisees,
