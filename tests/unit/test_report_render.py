@@ -365,3 +365,14 @@ def test_a_definition_checks_its_parameters_and_roles():
     assert spec.visible_to(Viewer("admin"))
     assert not spec.visible_to(Viewer("practitioner"))
     assert spec.visible_to(None)  # the command line
+
+
+def test_the_census_year_defaults_to_the_latest_one_ended() -> None:
+    # 22 November 2026 is in the census year ending 30 September 2027, under way.
+    assert CENSUS_YEAR.year_of(date(2026, 11, 22)) == 2027
+    assert CENSUS_YEAR.default_year(date(2026, 11, 22)) == 2026
+    # On 30 September the year is not over until the day is.
+    assert CENSUS_YEAR.default_year(date(2026, 9, 30)) == 2025
+    assert CENSUS_YEAR.default_year(date(2026, 10, 1)) == 2026
+    # The reporting year keeps the year under way.
+    assert REPORTING_YEAR.default_year(date(2026, 11, 22)) == 2026

@@ -11,7 +11,7 @@ one place (``parse_parameters``). Every report declares which of them it takes:
 
 - ``period``: ``year`` (a reporting year, whose months the report's ``YearSpec`` defines)
   or ``from`` and ``to`` (ISO dates, both inclusive). Neither means the year containing
-  today.
+  today (for the census year, the latest one already ended).
 - ``team``: a team's number (id); the command line also accepts its exact name.
 - ``on``: the date a snapshot is taken (default today).
 - ``window``: a warning window in days.
@@ -137,6 +137,16 @@ class YearSpec:
     start_month: int
     named_by: str
     description: str
+    #: Whether a report without a year or dates covers the latest year already ended
+    #: (a census year's figures are stocks at its end) rather than the year under way.
+    default_completed: bool = False
+
+    def default_year(self, today: date) -> int:
+        """The year a report covers when none is chosen."""
+        year = self.year_of(today)
+        if self.default_completed and self.bounds(year)[1] >= today:
+            year -= 1
+        return year
 
     def bounds(self, year: int) -> tuple[date, date]:
         """First and last day of ``year``."""
@@ -165,7 +175,12 @@ REPORTING_YEAR = YearSpec(
     4, "start", "reporting year: 1 April to 31 March, named by its first year"
 )
 #: The DfE census year: 1 October to 30 September, named by the year it ends in.
-CENSUS_YEAR = YearSpec(10, "end", "census year: 1 October to 30 September, named by its last year")
+CENSUS_YEAR = YearSpec(
+    10,
+    "end",
+    "census year: 1 October to 30 September, named by its last year",
+    default_completed=True,
+)
 
 
 @dataclass(frozen=True)
@@ -370,7 +385,7 @@ def parse_parameters(
                     raise ParameterError(found)
                 out["start"], out["end"] = start, end
                 return
-            year = definition.year.year_of(today)
+            year = definition.year.default_year(today)
             out["start"], out["end"] = definition.year.bounds(year)
             out["year"] = year
 

@@ -853,8 +853,8 @@ def roll_up(figures: Figures, years: list[int], by: str) -> dict[Any, Group]:
 
 
 def _period_list(params: Parameters, by: str) -> tuple[list[Period], Period]:
-    start = params.start or CENSUS_YEAR.bounds(CENSUS_YEAR.year_of(date.today()))[0]
-    end = params.end or CENSUS_YEAR.bounds(CENSUS_YEAR.year_of(date.today()))[1]
+    start = params.start or CENSUS_YEAR.bounds(CENSUS_YEAR.default_year(date.today()))[0]
+    end = params.end or CENSUS_YEAR.bounds(CENSUS_YEAR.default_year(date.today()))[1]
     if by == "year":
         last_year = params.year or CENSUS_YEAR.year_of(end)
         years = range(last_year - YEARS_BY_YEAR + 1, last_year + 1)
