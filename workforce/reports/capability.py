@@ -50,6 +50,7 @@ from workforce.models import (
 from workforce.models.people import spell_in_force
 from workforce.reports.base import Chart, Column, Parameters, Report, Table
 from workforce.reports.registry import report
+from workforce.reports.sql import count_when
 from workforce.reports.training import no_later_spell, people_in_post
 from workforce.security import SEE_ALL_STAFF, visible_staff_filter
 from workforce.services.capability import ASSESSMENT_DUE_MONTHS, active_profiles, rating_rows
@@ -72,10 +73,6 @@ def viewer_scope(viewer: User) -> Any:
     if viewer.staff_id is not None and not viewer.has_role(*SEE_ALL_STAFF):
         condition = and_(condition, Staff.id != viewer.staff_id)
     return condition
-
-
-def _count_when(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 # --- capability gaps ------------------------------------------------------------------------
@@ -451,7 +448,7 @@ def assessment_counts(
     query = (
         select(
             key,
-            *(_count_when(Assessment.kind == kind) for kind in COUNTED_KINDS),
+            *(count_when(Assessment.kind == kind) for kind in COUNTED_KINDS),
             func.count(func.distinct(case((Assessment.kind != "self", Assessment.staff_id)))),
         )
         .select_from(Assessment)
@@ -511,7 +508,7 @@ def coverage(
     )
     key = spell.team_id if by_team else table.c.bucket
     query = (
-        select(key, func.count(), _count_when(recent))
+        select(key, func.count(), count_when(recent))
         .select_from(table)
         .join(spell, spell_in_force(spell, table.c.last_day))
         .where(no_later_spell(spell, table.c.last_day))

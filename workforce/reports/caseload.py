@@ -77,6 +77,7 @@ from workforce.models.workforce_planning import RAG
 from workforce.reports.base import Chart, Column, Parameters, Report, Table
 from workforce.reports.capability import buckets, viewer_scope
 from workforce.reports.registry import report
+from workforce.reports.sql import as_date, as_decimal
 from workforce.reports.training import no_later_spell
 from workforce.security import SEE_ALL_STAFF
 
@@ -235,16 +236,6 @@ def caseload_facts(
 # --- judging workers in Python ---------------------------------------------------------------
 
 
-def _dec(value: Any) -> Decimal:
-    if value is None:
-        return Decimal(0)
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
 @dataclass(frozen=True)
 class Worker:
     """One worker's snapshot as the report judges it."""
@@ -278,7 +269,7 @@ def judge_rows(rows: Any, schemes: Mapping[int, metrics.Scheme]) -> list[Worker]
     """Workers from ``caseload_facts`` rows, judged with ``workforce.metrics.caseload``."""
     out: list[Worker] = []
     for row in rows:
-        worker_fte = fte_of(_dec(row.contracted_hours), _dec(row.standard_hours))
+        worker_fte = fte_of(as_decimal(row.contracted_hours), as_decimal(row.standard_hours))
         scheme = schemes.get(row.scheme_id) if row.scheme_id is not None else None
         asye = bool(row.asye)
         points = capacity = used = None
@@ -286,8 +277,8 @@ def judge_rows(rows: Any, schemes: Mapping[int, metrics.Scheme]) -> list[Worker]
         if scheme is not None:
             points = (
                 scheme.stable_points
-                + _dec(row.case_points).quantize(metrics.TWO_PLACES)
-                + _dec(row.extra_points)
+                + as_decimal(row.case_points).quantize(metrics.TWO_PLACES)
+                + as_decimal(row.extra_points)
             )
             capacity = metrics.capacity(metrics.maximum_for(scheme, asye), worker_fte)
             used = metrics.utilisation(points, capacity)
@@ -300,7 +291,7 @@ def judge_rows(rows: Any, schemes: Mapping[int, metrics.Scheme]) -> list[Worker]
         out.append(
             Worker(
                 staff_id=row.staff_id,
-                taken_on=_as_date(row.taken_on),
+                taken_on=as_date(row.taken_on),
                 team_id=row.team_id,
                 fte=worker_fte,
                 asye=asye,
@@ -433,7 +424,7 @@ def trend_figures(
     )
     out: dict[int, dict[str, Any]] = {}
     for row in db.session.execute(query):
-        holder_fte = _dec(row.holder_fte).quantize(FTE_PLACES, ROUND_HALF_UP)
+        holder_fte = as_decimal(row.holder_fte).quantize(FTE_PLACES, ROUND_HALF_UP)
         cases = int(row.cases)
         out[int(row.bucket)] = {
             "workers": int(row.workers),

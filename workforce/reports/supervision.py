@@ -35,11 +35,9 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Integer, and_, any_, bindparam, case, func, or_, select
+from sqlalchemy import Integer, and_, any_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.functions import FunctionElement
 
 from workforce.extensions import db
 from workforce.metrics.supervision import (
@@ -69,6 +67,7 @@ from workforce.models.supervision import (
 from workforce.reports.base import Chart, Column, Parameters, Report, Table
 from workforce.reports.capability import buckets, viewer_scope
 from workforce.reports.registry import report
+from workforce.reports.sql import as_date, count_when, days_between
 from workforce.reports.training import no_later_spell
 from workforce.security import SEE_ALL_STAFF
 from workforce.services.supervision import NQSW_ORIGIN, PolicyMatcher, stages_of
@@ -92,40 +91,8 @@ ONE_DAY = timedelta(days=1)
 CHUNK = 5000
 
 
-class days_between(FunctionElement[int]):  # noqa: N801  (reads as a SQL function)
-    """Whole days from the second date to the first, on SQLite and PostgreSQL alike."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(days_between)
-def _days_between_default(element: days_between, compiler: Any, **kw: Any) -> str:
-    later, earlier = list(element.clauses)
-    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
-    later, earlier = list(element.clauses)
-    return (
-        f"CAST(julianday({compiler.process(later, **kw)}) - "
-        f"julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
-    )
-
-
-def _count_when(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def _chunks(items: Sequence[int]) -> list[Sequence[int]]:
     return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-
-
-def _as_date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])  # SQLite without type information
 
 
 # --- compliance ---------------------------------------------------------------------------
@@ -244,9 +211,9 @@ def _window_subquery(people: Any, first_day: date, on: date, minimums: Sequence[
     return (
         select(
             stepped.c.staff_id,
-            _count_when(first_of_day).label("days"),
+            count_when(first_of_day).label("days"),
             *(
-                _count_when(and_(first_of_day, stepped.c.minutes >= m)).label(f"full_{i}")
+                count_when(and_(first_of_day, stepped.c.minutes >= m)).label(f"full_{i}")
                 for i, m in enumerate(minimums)
             ),
             func.min(stepped.c.day).label("first"),
@@ -291,7 +258,7 @@ def _sessions_of(staff_ids: Sequence[int], on: date) -> dict[int, list[HeldSessi
             )
         )
         for staff_id, held_on, minutes in db.session.connection().execute(query).all():
-            out[staff_id].append(HeldSession(_as_date(held_on), minutes))  # type: ignore[arg-type]
+            out[staff_id].append(HeldSession(as_date(held_on), minutes))  # type: ignore[arg-type]
     return out
 
 
@@ -310,7 +277,7 @@ def _last_before(staff_ids: Sequence[int], first_day: date) -> dict[int, date]:
             .group_by(SupervisionAttendee.staff_id)
         )
         for staff_id, last in db.session.connection().execute(query).all():
-            out[staff_id] = _as_date(last)  # type: ignore[assignment]
+            out[staff_id] = as_date(last)  # type: ignore[assignment]
     return out
 
 
@@ -432,7 +399,7 @@ def judge_people(
     matched: dict[tuple[Any, ...], SupervisionPolicy | None] = {}
     people: list[tuple[InPost, SupervisionPolicy | None, date | None, Any]] = []
     for row in rows:
-        person = InPost(*row[:9], _as_date(row[9]), _as_date(row[10]))  # type: ignore[arg-type]
+        person = InPost(*row[:9], as_date(row[9]), as_date(row[10]))  # type: ignore[arg-type]
         nqsw = person.start_origin == NQSW_ORIGIN
         key = (
             person.post_title,
@@ -488,8 +455,8 @@ def judge_people(
                 in_window = _Window(
                     int(days),
                     row[12 : 12 + width],
-                    _as_date(row[12 + width]),  # type: ignore[arg-type]
-                    _as_date(row[13 + width]),  # type: ignore[arg-type]
+                    as_date(row[12 + width]),  # type: ignore[arg-type]
+                    as_date(row[13 + width]),  # type: ignore[arg-type]
                     None if step is None else int(step),
                 )
             result = judge.judge(policy, anchor, in_window, before.get(person.staff_id))
@@ -883,7 +850,7 @@ def audit_statistics(
         periods = buckets(start, end, by)
         per_bucket: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
         for audit in found:
-            audited_on = _as_date(audit[0])
+            audited_on = as_date(audit[0])
             bucket = next(b for b in periods if b.start <= audited_on <= b.end)  # type: ignore[operator]
             per_bucket[bucket.index].append(audit[2:])
         for bucket in periods:

@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -59,6 +58,7 @@ from workforce.models.people import spell_in_force
 from workforce.models.training import OTHER_ROLE, course_domain
 from workforce.reports.base import Chart, Column, Parameters, Report, Table
 from workforce.reports.registry import report
+from workforce.reports.sql import as_decimal, count_when
 from workforce.security import visible_staff_filter
 from workforce.services.reference import labels
 
@@ -186,20 +186,12 @@ def _booking_facts(params: Parameters, *, with_team: bool, extra: tuple[Any, ...
     return query
 
 
-def _count_when(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def _by_key(rows: Any) -> dict[Any, Any]:
     return {row[0]: row for row in rows}
 
 
 def _as_int(value: Any) -> int:
     return int(value or 0)
-
-
-def _as_decimal(value: Any) -> Decimal:
-    return Decimal(str(value)) if value is not None else Decimal("0")
 
 
 def _sort_key(label: str, placeholder: bool) -> tuple[int, str]:
@@ -281,7 +273,7 @@ def _measures(
         cost,
     ) = booking_row or (None, 0, 0, 0, 0, 0, 0, 0, None)
     attended, partial, dna = _as_int(attended), _as_int(partial), _as_int(dna)
-    total_cost = _as_decimal(cost).quantize(measures.TWO_PLACES)
+    total_cost = as_decimal(cost).quantize(measures.TWO_PLACES)
     if sessions_from_bookings:
         sessions, offered = _as_int(booked_sessions), None
     else:
@@ -311,11 +303,11 @@ def _additive_figures(facts: Any, only: Any = None) -> list[Any]:
         return condition if only is None else and_(condition, only)
 
     return [
-        func.count() if only is None else _count_when(only),
-        _count_when(where(facts.c.attendance == "attended")),
-        _count_when(where(facts.c.attendance == "partial")),
-        _count_when(where(facts.c.attendance == "did_not_attend")),
-        _count_when(where(facts.c.attendance.is_(None))),
+        func.count() if only is None else count_when(only),
+        count_when(where(facts.c.attendance == "attended")),
+        count_when(where(facts.c.attendance == "partial")),
+        count_when(where(facts.c.attendance == "did_not_attend")),
+        count_when(where(facts.c.attendance.is_(None))),
         func.sum(facts.c.cost_per_place if only is None else case((only, facts.c.cost_per_place))),
     ]
 
@@ -646,16 +638,16 @@ def _evaluation_aggregate(facts: Any) -> Select[Any]:
     per_session = (
         select(
             facts.c.course_id.label("course_id"),
-            _count_when(facts.c.attendance.in_(("attended", "partial"))).label("attendees"),
-            _count_when(evaluated).label("evaluations"),
-            _count_when(facts.c.overall >= measures.GOOD_OR_BETTER).label("good_or_better"),
+            count_when(facts.c.attendance.in_(("attended", "partial"))).label("attendees"),
+            count_when(evaluated).label("evaluations"),
+            count_when(facts.c.overall >= measures.GOOD_OR_BETTER).label("good_or_better"),
             func.coalesce(func.sum(facts.c.overall), 0).label("overall"),
             func.coalesce(func.sum(facts.c.relevance), 0).label("relevance"),
             func.coalesce(func.sum(facts.c.confidence_before), 0).label("confidence_before"),
             func.coalesce(func.sum(facts.c.confidence_after), 0).label("confidence_after"),
-            _count_when(facts.c.practice_changed == "yes").label("practice_changed_yes"),
-            _count_when(facts.c.practice_changed == "partly").label("practice_changed_partly"),
-            _count_when(facts.c.practice_changed == "no").label("practice_changed_no"),
+            count_when(facts.c.practice_changed == "yes").label("practice_changed_yes"),
+            count_when(facts.c.practice_changed == "partly").label("practice_changed_partly"),
+            count_when(facts.c.practice_changed == "no").label("practice_changed_no"),
         )
         .group_by(facts.c.course_id, facts.c.session_id)
         .subquery("per_session")

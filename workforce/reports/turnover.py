@@ -75,9 +75,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.functions import FunctionElement
 
 from workforce.extensions import db
 from workforce.metrics import turnover as measures
@@ -91,7 +89,7 @@ from workforce.models.workforce_planning import (
 )
 from workforce.reports.base import CENSUS_YEAR, Chart, Column, Parameters, Report, Table
 from workforce.reports.registry import report
-from workforce.reports.supervision import days_between
+from workforce.reports.sql import as_date, as_decimal, days_between, shift_days
 from workforce.services.reference import labels
 
 if TYPE_CHECKING:
@@ -106,37 +104,6 @@ NQSW_ORIGIN = "1"
 YEARS_BY_YEAR = 5
 NO_REASON = "Not recorded"
 ZERO = Decimal(0)
-
-
-class shift_days(FunctionElement[Any]):  # noqa: N801  (reads as a SQL function)
-    """A date column moved by a whole number of days, on SQLite and PostgreSQL alike."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(shift_days)
-def _shift_days_default(element: shift_days, compiler: Any, **kw: Any) -> str:
-    day, days = list(element.clauses)
-    return f"({compiler.process(day, **kw)} + {compiler.process(days, **kw)})"
-
-
-@compiles(shift_days, "sqlite")
-def _shift_days_sqlite(element: shift_days, compiler: Any, **kw: Any) -> str:
-    day, days = list(element.clauses)
-    return (
-        f"date({compiler.process(day, **kw)}, printf('%+d days', {compiler.process(days, **kw)}))"
-    )
-
-
-def _dec(value: Any) -> Decimal:
-    if value is None:
-        return ZERO
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 # --- periods ------------------------------------------------------------------------------
@@ -404,13 +371,13 @@ def _stock(periods: Any, team_id: int | None, figures: Figures) -> None:
         cases,
     ) in db.session.execute(query):
         cell = figures.cell(year, team, role)
-        cell.fte += _dec(fte)
+        cell.fte += as_decimal(fte)
         cell.headcount += int(heads or 0)
         cell.agency_headcount += int(agency_heads or 0)
-        cell.agency_fte += _dec(agency_fte)
-        cell.agency_cover_fte += _dec(cover)
+        cell.agency_fte += as_decimal(agency_fte)
+        cell.agency_cover_fte += as_decimal(cover)
         cell.case_holders += int(holders or 0)
-        cell.case_holding_fte += _dec(holding_fte)
+        cell.case_holding_fte += as_decimal(holding_fte)
         cell.cases += int(cases or 0)
 
 
@@ -444,7 +411,7 @@ def _starters(periods: Any, team_id: int | None, figures: Figures) -> None:
         ).group_by(c.year, c.team_id, c.org_role)
     ):
         cell = figures.cell(year, team, role)
-        cell.starters_fte += _dec(fte)
+        cell.starters_fte += as_decimal(fte)
         cell.starters_headcount += int(heads or 0)
 
 
@@ -500,14 +467,14 @@ def _leavers(periods: Any, team_id: int | None, figures: Figures) -> None:
         start,
         rank_,
     ) in db.session.connection().execute(select(*c)):
-        fte = _dec(fte)
+        fte = as_decimal(fte)
         cell = figures.cell(year, team, role)
         cell.leavers_fte += fte
         key = (year, reason, destination)
         figures.leaver_fte[key] = figures.leaver_fte.get(key, ZERO) + fte
         if rank_ == 1:
             cell.leavers_headcount += 1
-            left = _as_date(left)
+            left = as_date(left)
             figures.leavers.append(
                 Leaver(
                     year,
@@ -515,7 +482,7 @@ def _leavers(periods: Any, team_id: int | None, figures: Figures) -> None:
                     role,
                     staff_id,
                     left,
-                    _as_date(start) if start is not None else left,
+                    as_date(start) if start is not None else left,
                     reason,
                     destination,
                 )
@@ -575,7 +542,7 @@ def _absence(periods: Any, team_id: int | None, today: date, figures: Figures) -
     if team_id is not None:
         query = query.where(c.team_id == team_id)
     for year, team, role, reason, days in db.session.execute(query):
-        figures.cell(year, team, role).days_lost[reason] += _dec(days)
+        figures.cell(year, team, role).days_lost[reason] += as_decimal(days)
 
 
 def _establishment(periods: Any, team_id: int | None, figures: Figures) -> None:
@@ -596,7 +563,7 @@ def _establishment(periods: Any, team_id: int | None, figures: Figures) -> None:
     if team_id is not None:
         query = query.where(e.team_id == team_id)
     for year, team, funded in db.session.execute(query):
-        figures.funded[(year, team)] = _dec(funded)
+        figures.funded[(year, team)] = as_decimal(funded)
 
 
 def _stability(periods: Any, team_id: int | None, figures: Figures) -> None:
@@ -689,7 +656,7 @@ def asye_cohorts(years: list[int], as_at: date, team_id: int | None = None) -> l
         started = started.where(s.team_id == team_id)
     starters = started.group_by(s.staff_id).subquery("cohort")
     begun = {
-        staff_id: _as_date(day)
+        staff_id: as_date(day)
         for staff_id, day in db.session.execute(select(starters.c.staff_id, starters.c.started))
     }
     stints: dict[int, list[measures.Stint]] = defaultdict(list)
@@ -699,7 +666,7 @@ def asye_cohorts(years: list[int], as_at: date, team_id: int | None = None) -> l
         .where(_in_scope(s))
     ):
         stints[staff_id].append(
-            measures.Stint(_as_date(start), _as_date(end) if end is not None else None)
+            measures.Stint(as_date(start), as_date(end) if end is not None else None)
         )
     tallies = {year: [0, 0, 0, 0, 0] for year in years}
     for staff_id, day in begun.items():
