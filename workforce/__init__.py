@@ -83,6 +83,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per domain."""
     from workforce.blueprints.admin import bp as admin_bp
+    from workforce.blueprints.asye import bp as asye_bp
     from workforce.blueprints.auth import bp as auth_bp
     from workforce.blueprints.capability import bp as capability_bp
     from workforce.blueprints.main import bp as main_bp
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(capability_bp)
     app.register_blueprint(supervision_bp)
     app.register_blueprint(planning_bp)
+    app.register_blueprint(asye_bp)
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 

@@ -64,6 +64,7 @@ def create_user_command(
 def seed_reference_command() -> None:
     """Load the code lists, frameworks, training lists and (when there are none) supervision
     policies from seeds/ (safe to run again)."""
+    from workforce.services.asye import load_default_programme
     from workforce.services.caseloads import load_caseload_defaults
     from workforce.services.frameworks import load_shipped_frameworks
     from workforce.services.reference import load_code_lists
@@ -76,6 +77,7 @@ def seed_reference_command() -> None:
     added = load_training_lists()
     policies = load_default_policies()
     case_types, schemes = load_caseload_defaults()
+    programmes = load_default_programme()
     db.session.commit()
     click.echo("Loaded code lists: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
     click.echo("Loaded frameworks: " + ", ".join(frameworks))
@@ -89,6 +91,9 @@ def seed_reference_command() -> None:
         f"Caseload weighting: {case_types} case types and {schemes} scheme added"
         if case_types or schemes
         else "Caseload weighting: kept as it is"
+    )
+    click.echo(
+        "ASYE programme: the default added" if programmes else "ASYE programme: kept as it is"
     )
 
 

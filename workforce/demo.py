@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from workforce.demo_asye import build_asye_demo
 from workforce.demo_capability import build_capability_demo
 from workforce.demo_supervision import build_supervision_demo
 from workforce.demo_training import build_training_demo
@@ -421,10 +422,12 @@ def build_demo(seed: int = 2026, today: date | None = None) -> str:
     capability = build_capability_demo(rng, today)
     supervision = build_supervision_demo(rng, today)
     planning = build_workforce_planning_demo(rng, today)
+    asye = build_asye_demo(rng, today)
     total = db.session.scalar(select(func.count()).select_from(Staff))
     return (
         f"Demo authority built: {total} staff in {len(teams)} teams, {joiners} joiners, "
         f"{movers} movers and {leavers} leavers over three years; "
         f"{len(DEMO_ACCOUNTS)} demo accounts (password {DEMO_PASSWORD}); training: {training}; "
-        f"capability: {capability}; supervision: {supervision}; workforce planning: {planning}."
+        f"capability: {capability}; supervision: {supervision}; workforce planning: {planning}; "
+        f"{asye}."
     )

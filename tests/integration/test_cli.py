@@ -54,6 +54,7 @@ def test_seed_reference_is_idempotent(app_ctx):
     assert result.exit_code == 0 and "ethnicity (18)" in result.output
     assert "Supervision policies: kept as they are" in result.output
     assert "Caseload weighting: kept as it is" in result.output
+    assert "ASYE programme: kept as it is" in result.output
     assert db.session.scalar(select(func.count()).select_from(CodeEntry)) == before
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events
 

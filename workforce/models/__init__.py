@@ -1,6 +1,15 @@
 """Database models, one module per domain; importing this package registers them all."""
 
 from workforce.models.accounts import ROLES, User, UserRole
+from workforce.models.asye import (
+    AsyeCohort,
+    AsyeEnrolment,
+    AsyeEvidence,
+    AsyePause,
+    AsyeProgramme,
+    AsyeReview,
+    ProtectedTime,
+)
 from workforce.models.audit import AuditEvent
 from workforce.models.capability import (
     ASSESSMENT_KINDS,
@@ -57,6 +66,13 @@ from workforce.models.workforce_planning import (
 )
 
 __all__ = [
+    "AsyeCohort",
+    "AsyeEnrolment",
+    "AsyeEvidence",
+    "AsyePause",
+    "AsyeProgramme",
+    "AsyeReview",
+    "ProtectedTime",
     "COMPLEXITY_TIERS",
     "Absence",
     "CaseloadCount",

@@ -24,6 +24,7 @@ REPORT_MODULES: tuple[str, ...] = (
     "workforce.reports.caseload",
     "workforce.reports.turnover",
     "workforce.reports.workforce_profile",
+    "workforce.reports.asye",
 )
 
 _REGISTRY: dict[str, ReportDefinition] = {}

@@ -5,7 +5,8 @@ reports and demo use.
 matching their employment spell in force (``workforce.metrics.capability.match_profile``).
 
 **Who assesses whom.** HR and admins may assess anyone; a supervisor may assess the people
-they manage (``workforce.security.managed_staff_ids``); anyone linked to a staff record may
+they manage (``workforce.security.managed_staff_ids``); an ASYE assessor may write the ASYE
+reviews of the newly qualified social worker they assess; anyone linked to a staff record may
 write their own self-assessment, and nobody else may. Only the assessor signs off; a
 signed-off assessment is read-only and is corrected by a new assessment.
 
@@ -236,7 +237,13 @@ def can_assess(user: User, staff: Staff, kind: str) -> bool:
         return user.staff_id == staff.id
     if user.staff_id == staff.id:
         return False
-    return user.has_role(*PEOPLE_MANAGERS) or manages(user, staff.id)
+    if user.has_role(*PEOPLE_MANAGERS) or manages(user, staff.id):
+        return True
+    if kind == "asye_review":  # the ASYE assessor rates their NQSW at review points
+        from workforce.services import asye
+
+        return asye.assesses(user, staff.id)
+    return False
 
 
 def assessment_kinds_for(user: User, staff: Staff) -> list[str]:

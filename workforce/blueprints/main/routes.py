@@ -12,7 +12,7 @@ from workforce.models import Staff
 from workforce.reports import expiry_warning_days
 from workforce.reports.training import own_mandatory_training
 from workforce.security import managed_staff_ids
-from workforce.services import capability, dashboard, supervision
+from workforce.services import asye, capability, dashboard, supervision
 from workforce.services.evaluations import count_rows, follow_ups_query, sessions_to_evaluate
 from workforce.services.people import current_spell
 
@@ -39,6 +39,7 @@ def home() -> str:
         context["open_actions"] = len(capability.open_actions(user.staff.id))
         context["drafts_about_you"] = capability.drafts_about(user.staff.id)
         context["to_acknowledge"] = len(supervision.awaiting_acknowledgement(user.staff.id))
+        context["own_asye"] = asye.own_enrolments(user)
         if "supervisor" in user.roles:
             context["team"] = dashboard.managed_people(user.staff.id, today)
             context["follow_ups_due"] = count_rows(follow_ups_query(user, today=today))

@@ -1,0 +1,750 @@
+"""The ASYE: the programme's definition, enrolments and the year's record, and the view of
+one enrolment the pages, reports and demo share.
+
+**Programme.** The rules (review points, evidence requirements, protected time share,
+completion months, workload cap) are data with an effective date: an enrolment follows the
+programme in force on its start date. ``load_default_programme`` adds the shipped one
+(``seeds/asye_programme.yaml``) when there is none.
+
+**Who may do what.** The ASYE lead (an L&D officer), HR and admins manage every enrolment;
+an enrolment's assessor (a user) and line manager (the account of that staff record) work
+on it; the newly qualified social worker reads their own record.
+
+**Schedule and checks.** The pure rules are in ``workforce.metrics.asye``; this module feeds
+them the programme and the records and gathers the answer in ``EnrolmentView``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import func, or_, select
+
+from workforce.extensions import db
+from workforce.metrics import asye as rules
+from workforce.metrics.caseload import capacity
+from workforce.metrics.supervision import ASYE as ASYE_STAGES
+from workforce.metrics.supervision import Stage
+from workforce.models import Framework, FrameworkDomain, FrameworkLevel, Staff, User
+from workforce.models.asye import (
+    JUDGEMENTS,
+    OUTCOMES,
+    PAUSE_REASONS,
+    AsyeCohort,
+    AsyeEnrolment,
+    AsyeEvidence,
+    AsyePause,
+    AsyeProgramme,
+    AsyeReview,
+    ProtectedTime,
+)
+from workforce.models.workforce_planning import CaseloadSnapshot
+from workforce.services import ServiceError
+
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
+#: Roles that manage every enrolment (the ASYE lead is an L&D officer).
+MANAGERS = ("ld_officer", "hr", "admin")
+#: The most contracted hours a week an enrolment may carry.
+MAX_HOURS = Decimal("48")
+#: How far ahead a start may be recorded.
+FUTURE_START_DAYS = 366
+#: Reviews due within this many days are "upcoming".
+WINDOW_DAYS = 14
+#: Outcomes that need the final review held first.
+OUTCOMES_AFTER_FINAL = ("passed", "failed")
+MAX_TEXT = 5000
+
+
+# --- programme -----------------------------------------------------------------------------
+
+
+def load_default_programme(path: Path | None = None) -> int:
+    """Add the shipped programme when there is none yet; return how many were added."""
+    if db.session.scalar(select(func.count()).select_from(AsyeProgramme)):
+        return 0
+    data = yaml.safe_load((path or SEEDS_DIR / "asye_programme.yaml").read_text())
+    effective = data["effective_from"]
+    cap = data.get("workload_cap_points")
+    db.session.add(
+        AsyeProgramme(
+            name=data["name"],
+            effective_from=effective
+            if isinstance(effective, date)
+            else date.fromisoformat(str(effective)),
+            review_points=[dict(point) for point in data["review_points"]],
+            evidence_requirements={k: dict(v) for k, v in data["evidence_requirements"].items()},
+            protected_share=Decimal(str(data.get("protected_share", "0.10"))),
+            completion_months=int(data.get("completion_months", 24)),
+            workload_cap_points=None if cap is None else Decimal(str(cap)),
+            notes=data.get("notes"),
+        )
+    )
+    db.session.flush()
+    return 1
+
+
+def programme_on(day: date) -> AsyeProgramme | None:
+    """The programme in force on ``day``: the latest effective on or before it."""
+    return db.session.scalar(
+        select(AsyeProgramme)
+        .where(AsyeProgramme.effective_from <= day)
+        .order_by(AsyeProgramme.effective_from.desc())
+        .limit(1)
+    )
+
+
+def review_points(programme: AsyeProgramme) -> list[tuple[str, str, int, bool]]:
+    """The programme's review points as the schedule takes them."""
+    return [
+        (str(p["code"]), str(p["label"]), int(p["months"]), bool(p.get("optional", False)))
+        for p in programme.review_points
+    ]
+
+
+def evidence_requirements(programme: AsyeProgramme) -> dict[str, tuple[str, int]]:
+    """The programme's evidence requirements as the tracker takes them."""
+    return {
+        kind: (str(spec["label"]), int(spec["required"]))
+        for kind, spec in programme.evidence_requirements.items()
+    }
+
+
+# --- permissions ---------------------------------------------------------------------------
+
+
+def can_manage(user: User) -> bool:
+    """Whether ``user`` manages every enrolment (the ASYE lead, HR, admins)."""
+    return bool(user.is_authenticated) and user.has_role(*MANAGERS)
+
+
+def can_work_on(user: User, enrolment: AsyeEnrolment) -> bool:
+    """Whether ``user`` may record reviews, evidence, pauses and time on ``enrolment``."""
+    if not user.is_authenticated:
+        return False
+    if can_manage(user) or enrolment.assessor_id == user.id:
+        return True
+    return user.staff_id is not None and enrolment.line_manager_id == user.staff_id
+
+
+def can_read(user: User, enrolment: AsyeEnrolment) -> bool:
+    """Whether ``user`` may read ``enrolment``: those who work on it and the NQSW."""
+    if can_work_on(user, enrolment):
+        return True
+    return user.staff_id is not None and enrolment.staff_id == user.staff_id
+
+
+def assesses(user: User, staff_id: int) -> bool:
+    """Whether ``user`` is the assessor of an open enrolment of ``staff_id`` (so may rate
+    them at an ASYE review)."""
+    return bool(
+        db.session.scalar(
+            select(func.count())
+            .select_from(AsyeEnrolment)
+            .where(
+                AsyeEnrolment.staff_id == staff_id,
+                AsyeEnrolment.assessor_id == user.id,
+                AsyeEnrolment.outcome.is_(None),
+            )
+        )
+    )
+
+
+def enrolments_for(user: User, *, current_only: bool = True) -> list[AsyeEnrolment]:
+    """The enrolments ``user`` may work on (every one for a manager), by start date."""
+    query = select(AsyeEnrolment).order_by(AsyeEnrolment.start_date, AsyeEnrolment.id)
+    if current_only:
+        query = query.where(AsyeEnrolment.outcome.is_(None))
+    if not can_manage(user):
+        conditions = [AsyeEnrolment.assessor_id == user.id]
+        if user.staff_id is not None:
+            conditions.append(AsyeEnrolment.line_manager_id == user.staff_id)
+        query = query.where(or_(*conditions))
+    return list(db.session.scalars(query))
+
+
+def own_enrolments(user: User) -> list[AsyeEnrolment]:
+    """The enrolments of the person linked to ``user``, latest first."""
+    if user.staff_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(AsyeEnrolment)
+            .where(AsyeEnrolment.staff_id == user.staff_id)
+            .order_by(AsyeEnrolment.start_date.desc())
+        )
+    )
+
+
+# --- enrolment -----------------------------------------------------------------------------
+
+
+def _clean(text: str | None, label: str, name: str, limit: int = MAX_TEXT) -> str | None:
+    text = (text or "").strip()
+    if len(text) > limit:
+        raise ServiceError(f"{label} must be {limit} characters or fewer", name)
+    return text or None
+
+
+def _hours(value: Any, low: Decimal, high: Decimal, label: str, name: str) -> Decimal:
+    try:
+        hours = Decimal(str(value))
+    except (InvalidOperation, ValueError) as error:
+        raise ServiceError(f"Enter the {label} as a number", name) from error
+    if not hours.is_finite() or hours <= low or hours > high:
+        raise ServiceError(f"The {label} must be more than {low} and at most {high}", name)
+    return hours
+
+
+def cohorts() -> list[AsyeCohort]:
+    """Every cohort, latest first."""
+    return list(db.session.scalars(select(AsyeCohort).order_by(AsyeCohort.starts_on.desc())))
+
+
+def enrol(
+    staff: Staff,
+    *,
+    start_date: date,
+    contracted_hours: Any,
+    cohort: AsyeCohort | None = None,
+    cohort_name: str | None = None,
+    assessor: User | None = None,
+    line_manager: Staff | None = None,
+    today: date | None = None,
+) -> AsyeEnrolment:
+    """Enrol ``staff`` from their Social Work England registration date (the start), in an
+    existing ``cohort`` or a new one named ``cohort_name``."""
+    today = today or date.today()
+    if start_date > today + timedelta(days=FUTURE_START_DAYS):
+        raise ServiceError("The start date cannot be more than a year from today", "start_date")
+    hours = _hours(contracted_hours, Decimal(0), MAX_HOURS, "contracted hours", "contracted_hours")
+    existing = db.session.scalars(
+        select(AsyeEnrolment).where(AsyeEnrolment.staff_id == staff.id)
+    ).all()
+    for other in existing:
+        if other.outcome is None or other.start_date == start_date:
+            raise ServiceError(
+                f"{staff.full_name} is already enrolled (from {other.start_date:%d %B %Y})",
+                "staff_id",
+            )
+    if assessor is not None and assessor.staff_id == staff.id:
+        raise ServiceError("A newly qualified social worker cannot assess themselves", "assessor")
+    if line_manager is not None and line_manager.id == staff.id:
+        raise ServiceError("Choose someone else as the line manager", "line_manager")
+    programme = programme_on(start_date)
+    if programme is None:
+        raise ServiceError(
+            f"No ASYE programme is in force on {start_date:%d %B %Y}; add one first", "start_date"
+        )
+    if cohort is None:
+        name = (cohort_name or "").strip()
+        if not name:
+            raise ServiceError("Choose a cohort or name a new one", "cohort")
+        if len(name) > 120:
+            raise ServiceError("The cohort's name must be 120 characters or fewer", "cohort_name")
+        cohort = db.session.scalar(
+            select(AsyeCohort).where(func.lower(AsyeCohort.name) == name.lower())
+        )
+        if cohort is None:
+            cohort = AsyeCohort(name=name, starts_on=start_date)
+            db.session.add(cohort)
+            db.session.flush()
+    enrolment = AsyeEnrolment(
+        staff_id=staff.id,
+        cohort_id=cohort.id,
+        programme_id=programme.id,
+        start_date=start_date,
+        assessor_id=assessor.id if assessor else None,
+        line_manager_id=line_manager.id if line_manager else None,
+        contracted_hours=hours,
+    )
+    db.session.add(enrolment)
+    db.session.flush()
+    return enrolment
+
+
+def _pause_values(pauses: Sequence[AsyePause]) -> list[rules.Pause]:
+    return [rules.Pause(p.start_date, p.end_date) for p in pauses]
+
+
+def add_pause(
+    enrolment: AsyeEnrolment,
+    *,
+    start_date: date,
+    end_date: date,
+    reason: str,
+    notes: str | None = None,
+) -> AsyePause:
+    """Pause the programme (both days inclusive); the schedule moves back."""
+    if reason not in PAUSE_REASONS:
+        raise ServiceError("Choose why the programme pauses", "reason")
+    if end_date < start_date:
+        raise ServiceError("The pause must end on or after the day it starts", "end_date")
+    if enrolment.outcome is not None:
+        raise ServiceError("The ASYE has an outcome; it can no longer pause", "start_date")
+    problems = rules.check_pauses(
+        [*_pause_values(enrolment.pauses), rules.Pause(start_date, end_date)],
+        enrolment.start_date,
+    )
+    if problems:
+        raise ServiceError(problems[0], "start_date")
+    pause = AsyePause(
+        start_date=start_date,
+        end_date=end_date,
+        reason=reason,
+        notes=_clean(notes, "The notes", "notes"),
+    )
+    enrolment.pauses.append(pause)
+    db.session.flush()
+    return pause
+
+
+def remove_pause(pause: AsyePause) -> None:
+    """Remove a pause recorded by mistake."""
+    enrolment = pause.enrolment
+    enrolment.pauses.remove(pause)
+    db.session.flush()
+
+
+def pcf_asye_level() -> FrameworkLevel | None:
+    """The PCF's "ASYE" level, which ASYE reviews rate against."""
+    return db.session.scalar(
+        select(FrameworkLevel)
+        .join(Framework)
+        .where(Framework.code == "PCF", func.lower(FrameworkLevel.name) == "asye")
+    )
+
+
+def pcf_domains() -> list[FrameworkDomain]:
+    """The PCF's current domains, in order (what evidence links to)."""
+    return list(
+        db.session.scalars(
+            select(FrameworkDomain)
+            .join(Framework)
+            .where(Framework.code == "PCF", FrameworkDomain.retired.is_(False))
+            .order_by(FrameworkDomain.position)
+        )
+    )
+
+
+def point_labels(enrolment: AsyeEnrolment) -> dict[str, str]:
+    """The programme's review points: code -> label."""
+    return {code: label for code, label, _, _ in review_points(enrolment.programme)}
+
+
+def record_review(
+    enrolment: AsyeEnrolment,
+    user: User,
+    *,
+    point: str,
+    held_on: date,
+    judgement: str,
+    development_plan: str | None = None,
+    start_ratings: bool = False,
+    today: date | None = None,
+) -> AsyeReview:
+    """Record (or correct) the review at ``point``: when it was held, the judgement and the
+    plan; with ``start_ratings``, start a capability assessment at the PCF's ASYE level."""
+    today = today or date.today()
+    labels = point_labels(enrolment)
+    if point not in labels:
+        raise ServiceError("Choose a review point of the programme", "point")
+    if held_on < enrolment.start_date:
+        raise ServiceError(
+            f"The review cannot be held before the ASYE starts ({enrolment.start_date:%d %B %Y})",
+            "held_on",
+        )
+    if held_on > today:
+        raise ServiceError("The review date must be today or in the past", "held_on")
+    if judgement not in JUDGEMENTS:
+        raise ServiceError("Choose the assessor's judgement", "judgement")
+    plan = _clean(development_plan, "The development plan", "development_plan")
+    review = next((r for r in enrolment.reviews if r.point == point), None)
+    if review is None:
+        review = AsyeReview(point=point, held_on=held_on, judgement=judgement)
+        enrolment.reviews.append(review)
+    review.held_on = held_on
+    review.judgement = judgement
+    review.development_plan = plan
+    db.session.flush()
+    if start_ratings and review.assessment_id is None:
+        from workforce.services.capability import start_assessment
+
+        level = pcf_asye_level()
+        if level is None:
+            raise ServiceError("The PCF has no ASYE level to rate against", "start_ratings")
+        try:
+            assessment = start_assessment(
+                enrolment.staff,
+                user,
+                kind="asye_review",
+                assessed_on=held_on,
+                level_id=level.id,
+                today=today,
+            )
+        except ServiceError as error:
+            raise ServiceError(error.message, "start_ratings") from error
+        review.assessment_id = assessment.id
+        db.session.flush()
+    return review
+
+
+def _check_within(enrolment: AsyeEnrolment, day: date, today: date, name: str) -> None:
+    deadline = rules.completion_deadline(
+        enrolment.start_date, enrolment.programme.completion_months
+    )
+    if day < enrolment.start_date:
+        raise ServiceError(
+            f"The date is before the ASYE starts ({enrolment.start_date:%d %B %Y})", name
+        )
+    if day > deadline:
+        raise ServiceError(
+            f"The date is after the programme's completion deadline ({deadline:%d %B %Y})", name
+        )
+    if day > today:
+        raise ServiceError("The date must be today or in the past", name)
+
+
+def add_evidence(
+    enrolment: AsyeEnrolment,
+    *,
+    kind: str,
+    dated: date,
+    title: str,
+    domain_ids: Sequence[int] = (),
+    notes: str | None = None,
+    today: date | None = None,
+) -> AsyeEvidence:
+    """Add a piece of evidence of a kind the programme asks for, dated within the programme,
+    linked to the PCF domains it evidences."""
+    today = today or date.today()
+    if kind not in enrolment.programme.evidence_requirements:
+        raise ServiceError("Choose a kind of evidence the programme asks for", "kind")
+    _check_within(enrolment, dated, today, "dated")
+    clean_title = _clean(title, "The title", "title", 200)
+    if clean_title is None:
+        raise ServiceError("Enter a title for the evidence", "title")
+    wanted = set(domain_ids)
+    domains = [d for d in pcf_domains() if d.id in wanted]
+    if len(domains) != len(wanted):
+        raise ServiceError("Choose domains of the PCF", "domains")
+    evidence = AsyeEvidence(
+        kind=kind,
+        dated=dated,
+        title=clean_title,
+        notes=_clean(notes, "The notes", "notes"),
+        domains=domains,
+    )
+    enrolment.evidence.append(evidence)
+    db.session.flush()
+    return evidence
+
+
+def remove_evidence(evidence: AsyeEvidence) -> None:
+    """Remove a piece of evidence recorded by mistake."""
+    evidence.enrolment.evidence.remove(evidence)
+    db.session.flush()
+
+
+def log_protected_time(
+    enrolment: AsyeEnrolment,
+    *,
+    taken_on: date,
+    hours: Any,
+    activity: str,
+    today: date | None = None,
+) -> ProtectedTime:
+    """Log protected development time taken on a day within the programme."""
+    today = today or date.today()
+    _check_within(enrolment, taken_on, today, "taken_on")
+    amount = _hours(hours, Decimal(0), Decimal(24), "hours", "hours")
+    what = _clean(activity, "The activity", "activity", 200)
+    if what is None:
+        raise ServiceError("Say what the time was used for", "activity")
+    entry = ProtectedTime(taken_on=taken_on, hours=amount, activity=what)
+    enrolment.protected_time.append(entry)
+    db.session.flush()
+    return entry
+
+
+def record_outcome(
+    enrolment: AsyeEnrolment,
+    *,
+    outcome: str,
+    outcome_on: date,
+    moderation_notes: str | None = None,
+    today: date | None = None,
+) -> AsyeEnrolment:
+    """Record how the ASYE ended. Passed and failed need the final review held first, and
+    cannot be dated before it; withdrawn and deferred may come at any time."""
+    today = today or date.today()
+    if outcome not in OUTCOMES:
+        raise ServiceError("Choose the outcome", "outcome")
+    if outcome_on < enrolment.start_date:
+        raise ServiceError("The outcome cannot be dated before the ASYE starts", "outcome_on")
+    if outcome_on > today:
+        raise ServiceError("The outcome date must be today or in the past", "outcome_on")
+    if outcome in OUTCOMES_AFTER_FINAL:
+        final = next((r for r in enrolment.reviews if r.point == "final"), None)
+        if final is None:
+            raise ServiceError(
+                "The final review has not been held yet; record it before the outcome",
+                "outcome_on",
+            )
+        if outcome_on < final.held_on:
+            raise ServiceError(
+                f"The outcome cannot be dated before the final review ({final.held_on:%d %B %Y})",
+                "outcome_on",
+            )
+    enrolment.outcome = outcome
+    enrolment.outcome_on = outcome_on
+    enrolment.moderation_notes = _clean(moderation_notes, "The moderation record", "notes")
+    db.session.flush()
+    return enrolment
+
+
+def clear_outcome(enrolment: AsyeEnrolment) -> None:
+    """Reopen an enrolment whose outcome was recorded by mistake."""
+    enrolment.outcome = None
+    enrolment.outcome_on = None
+    db.session.flush()
+
+
+# --- the view of one enrolment -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """A review point: when it is due (after pauses), the review held and its status."""
+
+    code: str
+    label: str
+    due: date
+    optional: bool
+    review: AsyeReview | None
+    status: str
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """Evidence of one kind held against the requirement."""
+
+    kind: str
+    label: str
+    held: int
+    required: int
+
+    @property
+    def met(self) -> bool:
+        """Whether enough is held."""
+        return self.held >= self.required
+
+
+@dataclass
+class Caseload:
+    """The latest caseload snapshot's weighted points against the ASYE cap."""
+
+    taken_on: date
+    points: Decimal
+    cap: Decimal | None
+
+    @property
+    def over_cap(self) -> bool:
+        """Whether the weighted caseload is above the cap."""
+        return self.cap is not None and self.points > self.cap
+
+
+@dataclass
+class EnrolmentView:
+    """Everything the record, the dashboard and the reports show of one enrolment."""
+
+    enrolment: AsyeEnrolment
+    today: date
+    reviews: list[ReviewRow]
+    evidence: list[EvidenceRow]
+    protected_used: Decimal
+    protected_due: Decimal
+    windows: list[rules.SupervisionWindow]
+    missed: list[rules.SupervisionWindow]
+    caseload: Caseload | None
+    completion_deadline: date
+    past_deadline: bool
+    pauses: list[AsyePause] = field(default_factory=list)
+
+    @property
+    def current(self) -> bool:
+        """Whether the ASYE has no outcome yet."""
+        return self.enrolment.outcome is None
+
+    @property
+    def next_review(self) -> ReviewRow | None:
+        """The first review point not yet held (optional ones included)."""
+        return next((r for r in self.reviews if r.review is None), None)
+
+    @property
+    def overdue(self) -> list[ReviewRow]:
+        """Required reviews past due and not held."""
+        return [r for r in self.reviews if r.status == "overdue" and not r.optional]
+
+    @property
+    def due_soon(self) -> list[ReviewRow]:
+        """Reviews overdue or due within the next 14 days (not optional ones overdue)."""
+        return [
+            r
+            for r in self.reviews
+            if (r.status == "overdue" and not r.optional) or r.status == "upcoming"
+        ]
+
+    @property
+    def latest_judgement(self) -> str | None:
+        """The judgement of the latest review held."""
+        held = [r.review for r in self.reviews if r.review is not None]
+        return max(held, key=lambda r: r.held_on).judgement if held else None
+
+    @property
+    def evidence_held(self) -> int:
+        """Pieces of evidence counted against the requirements (capped at each)."""
+        return sum(min(row.held, row.required) for row in self.evidence)
+
+    @property
+    def evidence_required(self) -> int:
+        """Pieces of evidence the programme asks for."""
+        return sum(row.required for row in self.evidence)
+
+    @property
+    def supervision_held(self) -> int:
+        """Supervision windows so far with a session held."""
+        return sum(w.held for w in self.windows)
+
+    @property
+    def rag(self) -> str:
+        """'red': a required review overdue, not on track, or past the 24-month deadline;
+        'amber': some concerns, a missed supervision window, over the caseload cap, or
+        protected time below what is due; 'green' otherwise. A closed ASYE is 'grey'."""
+        if not self.current:
+            return "grey"
+        if self.overdue or self.latest_judgement == "not_on_track" or self.past_deadline:
+            return "red"
+        if (
+            self.latest_judgement == "some_concerns"
+            or self.missed
+            or (self.caseload is not None and self.caseload.over_cap)
+            or self.protected_used < self.protected_due
+        ):
+            return "amber"
+        return "green"
+
+
+def asye_stages() -> tuple[Stage, ...]:
+    """The supervision policy's ASYE stages (the shipped schedule when there is none)."""
+    from workforce.services.supervision import active_policies, stages_of
+
+    policy = next((p for p in active_policies() if p.applies_to_asye), None)
+    if policy is None or not policy.stages:
+        return ASYE_STAGES
+    return stages_of(policy)
+
+
+def latest_caseload(enrolment: AsyeEnrolment, on: date) -> Caseload | None:
+    """The latest snapshot on or before ``on``: stable element + case points + extra points,
+    against the cap (the programme's, or the weighting scheme's ASYE maximum) times the FTE
+    of the spell in force on the snapshot's day."""
+    from workforce.services.caseloads import scheme_in_force
+
+    snapshot = db.session.scalar(
+        select(CaseloadSnapshot)
+        .where(CaseloadSnapshot.staff_id == enrolment.staff_id, CaseloadSnapshot.taken_on <= on)
+        .order_by(CaseloadSnapshot.taken_on.desc())
+        .limit(1)
+    )
+    if snapshot is None:
+        return None
+    scheme = scheme_in_force(snapshot.taken_on)
+    stable = scheme.stable_points if scheme is not None else Decimal(0)
+    points = Decimal(stable) + Decimal(snapshot.case_points) + Decimal(snapshot.extra_points)
+    maximum = enrolment.programme.workload_cap_points
+    if maximum is None and scheme is not None:
+        maximum = scheme.asye_max
+    spell = enrolment.staff.spell_on(snapshot.taken_on)
+    cap = None
+    if maximum is not None and maximum > 0 and spell is not None:
+        cap = capacity(Decimal(maximum), min(Decimal(1), Decimal(spell.fte))).quantize(
+            Decimal("0.01")
+        )
+    return Caseload(snapshot.taken_on, points, cap)
+
+
+def enrolment_view(
+    enrolment: AsyeEnrolment,
+    today: date | None = None,
+    *,
+    held: Sequence[date] | None = None,
+    stages: Sequence[Stage] | None = None,
+) -> EnrolmentView:
+    """The enrolment's schedule (with pauses), each review's status, evidence progress,
+    protected hours used and due, supervision windows and missed ones, caseload against the
+    cap and the 24-month warning, as on ``today``.
+
+    ``held`` (the NQSW's supervision dates) and ``stages`` may be passed in when viewing
+    many enrolments at once; otherwise they are read here."""
+    today = today or date.today()
+    programme = enrolment.programme
+    pauses = _pause_values(enrolment.pauses)
+    # Once the ASYE ends, nothing more is due: judge it as on the outcome's day.
+    as_of = min(today, enrolment.outcome_on) if enrolment.outcome_on else today
+    by_point = {r.point: r for r in enrolment.reviews}
+    rows = []
+    for item in rules.schedule(enrolment.start_date, pauses, review_points(programme)):
+        review = by_point.get(item.code)
+        status = rules.review_status(
+            item.due, review.held_on if review else None, as_of, WINDOW_DAYS
+        )
+        if enrolment.outcome is not None and review is None:
+            status = "closed"
+        rows.append(ReviewRow(item.code, item.label, item.due, item.optional, review, status))
+    counts = Counter(e.kind for e in enrolment.evidence)
+    evidence = [
+        EvidenceRow(kind, label, held_count, required)
+        for kind, label, held_count, required in rules.evidence_progress(
+            dict(counts), evidence_requirements(programme)
+        )
+    ]
+    used = sum((Decimal(p.hours) for p in enrolment.protected_time), Decimal(0))
+    due = rules.protected_hours_due(
+        enrolment.start_date,
+        as_of,
+        float(enrolment.contracted_hours),
+        pauses,
+        float(programme.protected_share),
+    )
+    if held is None:
+        from workforce.services.supervision import held_sessions
+
+        sessions = held_sessions([enrolment.staff_id], as_of).get(enrolment.staff_id, [])
+        held = [s.held_on for s in sessions]
+    windows = rules.supervision_windows(
+        enrolment.start_date, held, as_of, pauses, tuple(stages or asye_stages())
+    )
+    deadline = rules.completion_deadline(enrolment.start_date, programme.completion_months)
+    final = next((r for r in rows if r.code == "final"), rows[-1] if rows else None)
+    late = final is not None and final.due > deadline and enrolment.outcome is None
+    return EnrolmentView(
+        enrolment=enrolment,
+        today=today,
+        reviews=rows,
+        evidence=evidence,
+        protected_used=used,
+        protected_due=Decimal(str(due)),
+        windows=windows,
+        missed=rules.missed_windows(windows, as_of),
+        caseload=latest_caseload(enrolment, as_of),
+        completion_deadline=deadline,
+        past_deadline=late,
+        pauses=list(enrolment.pauses),
+    )
