@@ -310,3 +310,47 @@ def test_every_form_page_renders(client: FlaskClient, login: Any, people: Any) -
     removed = client.post(f"/asye/pauses/{enrolment.pauses[0].id}/remove")
     assert removed.status_code == 302
     assert db.session.query(AsyePause).count() == 0
+
+
+def test_the_record_exports_as_xlsx_and_is_audited(client, login, db_session):
+    from decimal import Decimal
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    from sqlalchemy import select
+
+    service.load_default_programme()
+    team = make_team("Export team")
+    manager = make_staff(team, first_name="Eve", last_name="Export", org_role="3")
+    nqsw = make_staff(
+        team,
+        manager=manager,
+        first_name="Ned",
+        last_name="New",
+        start=date.today() - timedelta(days=40),
+    )
+    lead = login("ld_officer")
+    enrolment = service.enrol(
+        nqsw,
+        start_date=date.today() - timedelta(days=30),
+        cohort_name="Export cohort",
+        assessor=lead,
+        line_manager=manager,
+        contracted_hours=Decimal("37"),
+    )
+    db.session.commit()
+    response = client.get(f"/asye/enrolments/{enrolment.id}/record.xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(BytesIO(response.data))
+    assert "Schedule and reviews" in workbook.sheetnames
+    summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Social worker"] == "Ned New"
+    assert summary["Cohort"] == "Export cohort"
+    reviews = list(workbook["Schedule and reviews"].iter_rows(min_row=2, values_only=True))
+    assert reviews[0][0] == "Support and assessment agreement"
+    events = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.entity_type == "AsyeEnrolment", AuditEvent.action == "export"
+        )
+    ).all()
+    assert len(events) == 1

@@ -7,15 +7,17 @@ Who may do what is decided in ``workforce.services.asye``; these views ask it an
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import literal, select
 from werkzeug.wrappers import Response
 
+from workforce.audit import record_event
 from workforce.blueprints.asye import bp
 from workforce.blueprints.asye.forms import (
     ConfirmForm,
@@ -40,6 +42,7 @@ from workforce.models.asye import (
 )
 from workforce.services import ServiceError
 from workforce.services import asye as service
+from workforce.services.asye_export import record_workbook
 from workforce.services.capability import staff_in_post
 
 STATUS_TAGS = {
@@ -232,6 +235,28 @@ def enrolment(enrolment_id: int) -> str:
 def enrolment_print(enrolment_id: int) -> str:
     """The record laid out for printing, without the buttons."""
     return _record(enrolment_id, printable=True)
+
+
+@bp.route("/enrolments/<int:enrolment_id>/record.xlsx")
+@login_required
+def enrolment_export(enrolment_id: int) -> Response:
+    """The whole record as an XLSX workbook (the download is audited)."""
+    enrolment = _readable(enrolment_id)
+    view = service.enrolment_view(enrolment, date.today())
+    content = record_workbook(view)
+    record_event(
+        "export",
+        "AsyeEnrolment",
+        f"Exported the ASYE record of {enrolment.staff.full_name} as XLSX",
+        entity_id=str(enrolment.id),
+    )
+    db.session.commit()
+    return send_file(
+        io.BytesIO(content),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"asye-record-{enrolment.staff.staff_number}.xlsx",
+    )
 
 
 @bp.route("/enrolments/<int:enrolment_id>/pauses/new", methods=["GET", "POST"])
