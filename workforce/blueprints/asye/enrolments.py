@@ -29,6 +29,7 @@ from workforce.blueprints.asye.forms import (
     ReviewForm,
 )
 from workforce.blueprints.options import options
+from workforce.blueprints.refusals import put_error
 from workforce.extensions import db
 from workforce.models import Staff, User
 from workforce.models.asye import (
@@ -78,10 +79,7 @@ def _workable(enrolment_id: int) -> AsyeEnrolment:
 def _refuse(form: Any, error: ServiceError, aliases: dict[str, str] | None = None) -> None:
     """Roll back and show a refusal beside its field (or the button)."""
     db.session.rollback()
-    name = (aliases or {}).get(error.field or "", error.field)
-    field = getattr(form, name, None) if name else None
-    field = field if field is not None else form.submit
-    field.errors = [*field.errors, error.message]
+    put_error(form, error, aliases)
 
 
 def _save(

@@ -23,7 +23,7 @@ from wtforms.validators import Optional
 
 from workforce.blueprints.asye import bp
 from workforce.blueprints.people.forms import date_field
-from workforce.blueprints.training.catalogue import put_error
+from workforce.blueprints.refusals import put_error
 from workforce.blueprints.training.forms import AmountField, WholeNumberField
 from workforce.extensions import db
 from workforce.models.asye import AsyeProgramme

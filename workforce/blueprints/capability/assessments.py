@@ -23,6 +23,7 @@ from workforce.blueprints.capability.forms import (
     ratings_form,
 )
 from workforce.blueprints.options import options
+from workforce.blueprints.refusals import put_error
 from workforce.extensions import db
 from workforce.models import ASSESSMENT_KINDS, Assessment, DevelopmentAction, Staff
 from workforce.services import ServiceError
@@ -46,10 +47,7 @@ def _editable(assessment_id: int) -> Assessment:
 def _refuse(form: Any, error: ServiceError, aliases: dict[str, str] | None = None) -> None:
     """Roll back and show a refusal beside its field (or the button)."""
     db.session.rollback()
-    name = (aliases or {}).get(error.field or "", error.field)
-    field = getattr(form, name, None) if name else None
-    field = field if field is not None else form.submit
-    field.errors = [*field.errors, error.message]
+    put_error(form, error, aliases)
 
 
 def _to_assessment(assessment: Assessment, message: str) -> Response:

@@ -25,6 +25,7 @@ from workforce.blueprints.capability.framework_forms import (
     LevelForm,
     PathwayForm,
 )
+from workforce.blueprints.refusals import put_error
 from workforce.extensions import db
 from workforce.models import Framework, FrameworkDomain, FrameworkLevel, FrameworkPathway
 from workforce.security import roles_required
@@ -62,13 +63,6 @@ def _pathway_or_404(level: FrameworkLevel, pathway_id: int) -> FrameworkPathway:
     if pathway is None or pathway.level_id != level.id:
         abort(404)
     return pathway
-
-
-def put_error(form: Any, error: ServiceError) -> None:
-    """Show a refused change beside its field (or the button when it has none)."""
-    field = getattr(form, error.field, None) if error.field else None
-    field = field if field is not None else form.submit
-    field.errors = [*field.errors, error.message]
 
 
 def _save(

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from workforce.blueprints.capability import bp
 from workforce.blueprints.capability.forms import ProfileForm
 from workforce.blueprints.options import options
+from workforce.blueprints.refusals import put_error
 from workforce.extensions import db
 from workforce.models import RoleProfile
 from workforce.security import PEOPLE_MANAGERS, SEE_ALL_STAFF, roles_required
@@ -64,11 +65,9 @@ def _profile_form(profile: RoleProfile | None) -> str | Response:
             )
         except ServiceError as error:
             db.session.rollback()
-            field = {"level_id": "level", "pathway_id": "level", "framework_id": "level"}.get(
-                error.field or "", error.field
+            put_error(
+                form, error, {"level_id": "level", "pathway_id": "level", "framework_id": "level"}
             )
-            target = getattr(form, field or "submit", form.submit)
-            target.errors = [*target.errors, error.message]
         else:
             db.session.commit()
             flash(f"Role profile {saved.name} saved", "success")

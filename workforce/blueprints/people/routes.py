@@ -23,6 +23,7 @@ from workforce.blueprints.people.forms import (
     MoveForm,
     NewStaffForm,
 )
+from workforce.blueprints.refusals import put_error
 from workforce.extensions import db
 from workforce.models import CONTRACT_TYPES, CodeEntry, EmploymentSpell, Staff
 from workforce.pagination import paginate
@@ -54,12 +55,7 @@ def _visible_staff_or_404(staff_id: int) -> Staff:
 
 
 def _form_error(form: Any, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if error.field == "line_manager_id":
-        field = getattr(form, "line_manager_number", None)
-    if field is None:
-        field = form.submit
-    field.errors = [*field.errors, error.message]
+    put_error(form, error, {"line_manager_id": "line_manager_number"})
 
 
 def _apply(

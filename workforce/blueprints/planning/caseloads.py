@@ -29,7 +29,7 @@ from workforce.blueprints.planning.caseload_forms import (
     scheme_form,
     snapshot_form,
 )
-from workforce.blueprints.training.catalogue import put_error
+from workforce.blueprints.refusals import put_error
 from workforce.extensions import db
 from workforce.models import CaseloadSnapshot, CaseType, Staff, WeightingScheme
 from workforce.models.workforce_planning import COMPLEXITY_TIERS, RAG

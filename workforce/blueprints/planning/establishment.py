@@ -19,6 +19,7 @@ from workforce.blueprints.planning.establishment_forms import (
     ConfirmForm,
     EstablishmentForm,
 )
+from workforce.blueprints.refusals import put_error
 from workforce.extensions import db
 from workforce.models import Staff, Team
 from workforce.models.workforce_planning import Absence, TeamEstablishment
@@ -39,10 +40,7 @@ def _can_edit() -> bool:
 
 
 def _put_error(form: Any, error: ServiceError, renames: dict[str, str] | None = None) -> None:
-    name = (renames or {}).get(error.field or "", error.field)
-    field = getattr(form, name, None) if name else None
-    field = field if field is not None else form.submit
-    field.errors = [*field.errors, error.message]
+    put_error(form, error, renames)
 
 
 def _save(

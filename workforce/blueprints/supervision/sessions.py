@@ -12,6 +12,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from workforce.blueprints.options import options
+from workforce.blueprints.refusals import put_error
 from workforce.blueprints.supervision import bp
 from workforce.blueprints.supervision.forms import (
     AcknowledgeForm,
@@ -42,11 +43,9 @@ def _readable(session_id: int) -> SupervisionSession:
 
 def _refuse(form: Any, error: ServiceError) -> None:
     db.session.rollback()
-    field = getattr(form, error.field, None) if error.field else None
-    if error.field and error.field.startswith("action_"):
-        field = getattr(form, f"{error.field}_description", None)
-    field = field if field is not None else form.submit
-    field.errors = [*field.errors, error.message]
+    # An action's refusal names its row ("action_2"); it shows beside the row's description.
+    row = error.field if error.field and error.field.startswith("action_") else None
+    put_error(form, error, {row: f"{row}_description"} if row else None)
 
 
 def _supervisee_choices(supervisor_id: int, keep: list[int]) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from workforce.blueprints.refusals import put_error
 from workforce.blueprints.training import bp
 from workforce.blueprints.training.forms import (
     ConfirmForm,
@@ -42,13 +43,6 @@ def _course_or_404(course_id: int) -> Course:
 
 def _can_edit() -> bool:
     return bool(current_user.has_role(*EDITORS))
-
-
-def put_error(form: Any, error: ServiceError) -> None:
-    """Show a refused change beside its field (or the button when it has none)."""
-    field = getattr(form, error.field, None) if error.field else None
-    field = field if field is not None else form.submit
-    field.errors = [*field.errors, error.message]
 
 
 def _save(form: Any, change: Callable[[], Any], message: str, target: Callable[[Any], str]) -> Any:

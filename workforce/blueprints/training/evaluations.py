@@ -13,8 +13,9 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from workforce.blueprints.refusals import put_error
 from workforce.blueprints.training import bp
-from workforce.blueprints.training.catalogue import put_error, session_endpoint
+from workforce.blueprints.training.catalogue import session_endpoint
 from workforce.blueprints.training.forms import EvaluationForm, ImpactForm
 from workforce.extensions import db
 from workforce.metrics.evaluation import RATING_LABELS, Ratings, summarise

@@ -14,8 +14,9 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from workforce.blueprints.options import options
+from workforce.blueprints.refusals import put_error
 from workforce.blueprints.training import bp
-from workforce.blueprints.training.catalogue import put_error, session_endpoint
+from workforce.blueprints.training.catalogue import session_endpoint
 from workforce.blueprints.training.evaluations import schedule_follow_ups
 from workforce.blueprints.training.forms import ConfirmForm, CpdForm
 from workforce.extensions import db

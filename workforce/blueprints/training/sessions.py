@@ -42,6 +42,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from workforce.blueprints.options import options
 from workforce.blueprints.people.forms import ConfirmImportForm, date_field
+from workforce.blueprints.refusals import put_error
 from workforce.blueprints.training import bp
 from workforce.blueprints.training.evaluations import schedule_follow_ups
 from workforce.extensions import db
@@ -260,8 +261,7 @@ def _evaluations_page() -> bool:
 
 
 def _form_error(form: Any, error: ServiceError) -> None:
-    field = form[error.field] if error.field and error.field in form else form.submit
-    field.errors = [*field.errors, error.message]
+    put_error(form, error)
 
 
 def _apply(
