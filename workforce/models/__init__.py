@@ -31,6 +31,19 @@ from workforce.models.people import (
     Staff,
     Team,
 )
+from workforce.models.performance import (
+    EvaluationActivity,
+    EvaluationEvidence,
+    EvaluationStage,
+    Measure,
+    MeasureAction,
+    MeasureBenchmark,
+    MeasureCommentary,
+    MeasureFigure,
+    Scorecard,
+    ScorecardMeasure,
+    Strategy,
+)
 from workforce.models.reference import CodeEntry
 from workforce.models.supervision import (
     SupervisionAction,
@@ -66,6 +79,17 @@ from workforce.models.workforce_planning import (
 )
 
 __all__ = [
+    "EvaluationActivity",
+    "EvaluationEvidence",
+    "EvaluationStage",
+    "Measure",
+    "MeasureAction",
+    "MeasureBenchmark",
+    "MeasureCommentary",
+    "MeasureFigure",
+    "Scorecard",
+    "ScorecardMeasure",
+    "Strategy",
     "AsyeCohort",
     "AsyeEnrolment",
     "AsyeEvidence",

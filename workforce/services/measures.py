@@ -1,0 +1,250 @@
+"""Reading a performance measure's figures and judging them.
+
+``MeasureReader`` gives a measure's actual for any period (computed measures through their
+calculation, entered ones from what was entered), its target for the period, its baseline
+and benchmarks, and ``status``: everything a scorecard row or an evaluation model's line
+shows for one period, judged by the pure functions of ``workforce.metrics.judgements``.
+
+A reader remembers what it has computed, so a page that shows the same measure in several
+places computes each period once. Use one reader per request or command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from workforce.metrics import judgements
+from workforce.metrics.periods import Period, period_containing, period_starting, shift, span_label
+from workforce.models.performance import COMPARATORS, Measure, MeasureFigure
+from workforce.services import measure_calculations
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure for a period: the value (None where there is none) and what the source
+    says beside it ("N.A.", "12 / 285")."""
+
+    value: Decimal | None
+    note: str | None = None
+
+    @property
+    def present(self) -> bool:
+        return self.value is not None
+
+
+NO_FIGURE = Figure(None)
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    comparator: str
+    label: str
+    value: Decimal | None
+    note: str | None
+    period_label: str | None
+
+
+@dataclass
+class MeasureStatus:
+    """One measure judged for one period."""
+
+    measure: Measure
+    period: Period
+    actual: Figure
+    previous: Figure
+    #: The target compared with: the one covering ``period``, or failing that the next
+    #: one after it. ``target_label`` says which ("2019/20", "April 2021 to March 2023").
+    target: Figure
+    target_label: str | None
+    target_is_later: bool
+    baseline: Figure
+    baseline_label: str | None
+    rag: str | None
+    met: bool | None
+    variance: Decimal | None
+    percent_of_target: Decimal | None
+    direction: str | None
+    trend: judgements.Trend
+    baseline_change: Decimal | None
+    #: The direction of travel from the baseline to ``period``.
+    baseline_direction: str | None
+    benchmarks: list[Benchmark] = field(default_factory=list)
+    #: Actuals of the periods up to ``period`` (oldest first), for charts and trends.
+    history: list[tuple[Period, Figure]] = field(default_factory=list)
+
+    @property
+    def has_data(self) -> bool:
+        """Whether there is any figure at all for the period."""
+        return self.actual.present
+
+    @property
+    def travel(self) -> tuple[str | None, str]:
+        """The direction of travel a scorecard shows, and against what: the previous
+        period where it has a figure, otherwise the baseline."""
+        if self.direction is not None:
+            return self.direction, "previous period"
+        if self.baseline_direction is not None:
+            return self.baseline_direction, "baseline"
+        return None, ""
+
+
+class MeasureReader:
+    """A measure's figures by period, computed or entered, remembered once read."""
+
+    def __init__(self) -> None:
+        self._computed: dict[tuple[int, date], Figure] = {}
+
+    def period(self, measure: Measure, day: date) -> Period:
+        """The measure's period containing ``day``."""
+        return period_containing(measure.frequency, day)
+
+    def actual(self, measure: Measure, period: Period) -> Figure:
+        """The measure's actual for ``period`` (``NO_FIGURE`` when there is none)."""
+        if measure.computed:
+            key = (measure.id, period.start)
+            if key not in self._computed:
+                value = measure_calculations.compute(
+                    measure.calculation or "",
+                    period.start,
+                    period.end,
+                    measure.calculation_argument,
+                )
+                self._computed[key] = Figure(value)
+            return self._computed[key]
+        for figure in measure.figures:
+            if figure.kind == "actual" and figure.start == period.start:
+                return Figure(figure.value, figure.note)
+        return NO_FIGURE
+
+    def actuals(self, measure: Measure, periods: Iterable[Period]) -> list[tuple[Period, Figure]]:
+        """The measure's actual for each of ``periods``."""
+        return [(period, self.actual(measure, period)) for period in periods]
+
+    def entered_periods(self, measure: Measure, kind: str = "actual") -> list[Period]:
+        """The periods an entered measure has figures of ``kind`` for, in order."""
+        return [
+            period_starting(measure.frequency, figure.start)
+            for figure in measure.figures
+            if figure.kind == kind
+        ]
+
+    def latest_period(self, measure: Measure, on: date) -> Period:
+        """The period a scorecard reports on ``on``: for an entered measure, its latest
+        period with an actual up to ``on`` (or the last one ended, without any); for a
+        computed one, the last period ended by ``on``."""
+        current = period_containing(measure.frequency, on)
+        last_ended = current if current.end <= on else shift(current, -1)
+        if measure.computed:
+            return last_ended
+        entered = [p for p in self.entered_periods(measure) if p.start <= on]
+        return entered[-1] if entered else last_ended
+
+    @staticmethod
+    def target_for(measure: Measure, period: Period) -> tuple[MeasureFigure | None, bool]:
+        """The target covering ``period``, or the first one after it; and whether it is a
+        later one."""
+        later: MeasureFigure | None = None
+        for figure in measure.figures:
+            if figure.kind != "target":
+                continue
+            if figure.start <= period.start and figure.end_on >= period.end:
+                return figure, False
+            if figure.start > period.start and (later is None or figure.start < later.start):
+                later = figure
+        return later, later is not None
+
+    def baseline(self, measure: Measure) -> tuple[Figure, str | None]:
+        """The baseline figure and its period's label."""
+        if measure.baseline_start is None:
+            if measure.baseline_value is not None or measure.baseline_note:
+                return Figure(measure.baseline_value, measure.baseline_note), None
+            return NO_FIGURE, None
+        period = period_starting(measure.frequency, measure.baseline_start)
+        if measure.baseline_value is not None or measure.computed:
+            value = measure.baseline_value
+            if value is None:
+                value = self.actual(measure, period).value
+            return Figure(value, measure.baseline_note), period.label
+        entered = self.actual(measure, period)
+        note = measure.baseline_note or entered.note
+        return Figure(entered.value, note), period.label
+
+    @staticmethod
+    def benchmarks(measure: Measure, period: Period | None = None) -> list[Benchmark]:
+        """For each comparator, its latest figure up to ``period`` (any, without one);
+        a figure with no stated period counts as the latest."""
+        found: dict[str, Benchmark] = {}
+        ordered = sorted(measure.benchmarks, key=lambda b: (b.start is None, b.start or date.min))
+        for benchmark in ordered:
+            if (
+                period is not None
+                and benchmark.start is not None
+                and benchmark.start > period.start
+            ):
+                continue
+            found[benchmark.comparator] = Benchmark(
+                benchmark.comparator,
+                COMPARATORS[benchmark.comparator],
+                benchmark.value,
+                benchmark.note,
+                span_label(measure.frequency, benchmark.start, benchmark.start)
+                if benchmark.start
+                else None,
+            )
+        return [found[key] for key in COMPARATORS if key in found]
+
+    def status(self, measure: Measure, period: Period, *, history: int = 6) -> MeasureStatus:
+        """``measure`` judged for ``period``, with ``history`` periods of actuals up to it."""
+        periods = [shift(period, -offset) for offset in range(history - 1, -1, -1)]
+        series = self.actuals(measure, periods)
+        actual = series[-1][1]
+        previous = series[-2][1] if len(series) > 1 else self.actual(measure, shift(period, -1))
+        target_row, later = self.target_for(measure, period)
+        target = Figure(target_row.value, target_row.note) if target_row else NO_FIGURE
+        target_label = (
+            span_label(measure.frequency, target_row.start, target_row.end_on)
+            if target_row
+            else None
+        )
+        baseline, baseline_label = self.baseline(measure)
+        polarity = measure.polarity
+        return MeasureStatus(
+            measure=measure,
+            period=period,
+            actual=actual,
+            previous=previous,
+            target=target,
+            target_label=target_label,
+            target_is_later=later,
+            baseline=baseline,
+            baseline_label=baseline_label,
+            rag=judgements.rag(actual.value, target.value, polarity, measure.tolerance),
+            met=judgements.target_met(actual.value, target.value, polarity),
+            variance=judgements.variance_from_target(actual.value, target.value),
+            percent_of_target=judgements.percent_of_target(actual.value, target.value),
+            direction=judgements.direction(actual.value, previous.value, polarity),
+            trend=judgements.trend([figure.value for _, figure in series], polarity),
+            baseline_change=judgements.baseline_change(actual.value, baseline.value),
+            baseline_direction=judgements.direction(actual.value, baseline.value, polarity),
+            benchmarks=self.benchmarks(measure, period),
+            history=series,
+        )
+
+
+def format_figure(value: Decimal | None, unit: str, decimals: int = 1) -> str:
+    """A figure as pages and exports print it: "73.5%", "1,234", "45.0 per 10,000"; empty
+    for none."""
+    if value is None:
+        return ""
+    places = 0 if unit == "count" and value == value.to_integral_value() else decimals
+    text = f"{value:,.{places}f}"
+    if unit == "percent":
+        return f"{text}%"
+    if unit == "rate_10k":
+        return f"{text} per 10,000"
+    if unit in ("days", "weeks"):
+        return f"{text} {unit}"
+    return text
