@@ -44,6 +44,20 @@ def find_team(text: str) -> tuple[int, str] | None:
     return (row[0], row[1]) if row else None
 
 
+def find_record(parameter: str, text: str) -> tuple[str, str] | None:
+    """A scorecard or strategy by code or exact name, as (code, name); the first by name
+    for an empty ``text``."""
+    from workforce.models import Scorecard, Strategy
+
+    model = {"scorecard": Scorecard, "strategy": Strategy}[parameter]
+    query = select(model.code, model.name).order_by(model.name).limit(1)
+    text = text.strip()
+    if text:
+        query = query.where((model.code == text) | (model.name == text))
+    row = db.session.execute(query).first()
+    return (row[0], row[1]) if row else None
+
+
 def check_parameters(
     definition: ReportDefinition,
     raw: Mapping[str, Any],
@@ -58,6 +72,7 @@ def check_parameters(
         today=today or date.today(),
         default_window=expiry_warning_days(),
         team_lookup=find_team,
+        record_lookup=find_record,
         strict=strict,
     )
 

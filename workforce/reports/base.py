@@ -17,6 +17,9 @@ one place (``parse_parameters``). Every report declares which of them it takes:
 - ``window``: a warning window in days.
 - ``by``: what each row is (one of the report's ``by_choices``; the first is the default).
 - ``suppress``: "yes" to show counts under 5 as "<5" (for wider circulation); default no.
+- ``scorecard``: a scorecard's code or exact name (default: the first by name).
+- ``strategy``: a strategy's code or exact name, whose evaluation model the report shows
+  (default: the first by name).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ if TYPE_CHECKING:
 #: Percent values are proportions between 0 and 1 (0.75 is 75%) in every format.
 COLUMN_KINDS = ("text", "integer", "decimal", "money", "percent", "date")
 #: Parameters a report may take.
-PARAMETER_NAMES = ("period", "team", "on", "window", "by", "suppress")
+PARAMETER_NAMES = ("period", "team", "on", "window", "by", "suppress", "scorecard", "strategy")
 #: The raw field names each parameter reads.
 PARAMETER_FIELDS: dict[str, tuple[str, ...]] = {
     "period": ("year", "from", "to"),
@@ -45,7 +48,11 @@ PARAMETER_FIELDS: dict[str, tuple[str, ...]] = {
     "window": ("window",),
     "by": ("by",),
     "suppress": ("suppress",),
+    "scorecard": ("scorecard",),
+    "strategy": ("strategy",),
 }
+#: Parameters naming a record by code or exact name, with what the record is called.
+NAMED_RECORDS: dict[str, str] = {"scorecard": "scorecard", "strategy": "strategy"}
 MAX_WINDOW_DAYS = 3650
 
 
@@ -114,6 +121,11 @@ class Report:
     #: Whether the page shows the summary as a "Total" row under the main table (the
     #: summary then has a figure for each numeric column).
     total_row: bool = False
+    #: A template (under templates/) that shows the report on its page in place of the
+    #: standard chart and table, given ``result``, ``show`` and ``chart``.
+    template: str | None = None
+    #: What that template needs besides (say, one chart per measure); never exported.
+    page: dict[str, Any] = field(default_factory=dict)
     generated_at: datetime = field(default_factory=utcnow)
 
     def table(self, key: str) -> tuple[list[Column], list[dict[str, Any]]]:
@@ -212,6 +224,11 @@ class Parameters:
     window_days: int | None = None
     by: str | None = None
     suppress: bool | None = None
+    #: A scorecard's or strategy's code and name.
+    scorecard: str | None = None
+    scorecard_name: str | None = None
+    strategy: str | None = None
+    strategy_name: str | None = None
 
     def as_dict(self, accepts: Iterable[str]) -> dict[str, Any]:
         """The parameters as the JSON export and the audit trail give them."""
@@ -232,6 +249,10 @@ class Parameters:
             out["by"] = self.by
         if "suppress" in accepts:
             out["suppress"] = self.suppress
+        for name in NAMED_RECORDS:
+            if name in accepts:
+                out[name] = getattr(self, name)
+                out[f"{name}_name"] = getattr(self, f"{name}_name")
         return out
 
     def query_args(self) -> dict[str, str]:
@@ -246,6 +267,8 @@ class Parameters:
             ("on", self.on),
             ("window", self.window_days),
             ("by", self.by),
+            ("scorecard", self.scorecard),
+            ("strategy", self.strategy),
         ):
             if value is not None:
                 args[key] = value.isoformat() if isinstance(value, date) else str(value)
@@ -312,12 +335,16 @@ def parse_parameters(
     today: date,
     default_window: int = 60,
     team_lookup: Callable[[str], tuple[int, str] | None] | None = None,
+    record_lookup: Callable[[str, str], tuple[str, str] | None] | None = None,
     strict: bool = False,
 ) -> Parameters:
     """Check ``raw`` text parameters for ``definition``; raise ``ParameterError`` listing
     every problem.
 
     ``team_lookup`` turns the ``team`` text into (id, name), or None when no team matches.
+    ``record_lookup(parameter, text)`` turns a scorecard's or strategy's code or name into
+    (code, name); an empty text asks for the default (the first by name); None when none
+    matches.
     With ``strict`` (the command line), a parameter the report does not take is a problem;
     otherwise (a query string, which carries other things too) it is ignored.
     """
@@ -450,6 +477,17 @@ def parse_parameters(
             out["team_id"], out["team_name"] = found
 
         attempt(team)
+
+    for name, what in NAMED_RECORDS.items():
+        if name not in accepts:
+            continue
+        text = values.get(name, "")
+        found = record_lookup(name, text) if record_lookup else None
+        if found is None:
+            message = f"There is no {what} {text!r}" if text else f"There is no {what} yet"
+            problems.append(Problem(name, message))
+        else:
+            out[name], out[f"{name}_name"] = found
 
     if problems:
         raise ParameterError(problems)

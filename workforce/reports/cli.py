@@ -1,5 +1,6 @@
 """``flask --app wsgi report NAME --format csv|xlsx|json [--year YYYY | --from DATE --to DATE]
-[--team ID] [--on DATE] [--window DAYS] [--by GROUP] [--suppress yes|no] [--output FILE]`` and
+[--team ID] [--on DATE] [--window DAYS] [--by GROUP] [--suppress yes|no] [--scorecard NAME]
+[--strategy NAME] [--output FILE]`` and
 ``flask --app wsgi report --list``.
 
 CSV and JSON go to standard output (CSV without the byte-order mark that files get) unless
@@ -38,6 +39,9 @@ def _list_reports() -> None:
             takes.append("--by " + "|".join(value for value, _ in definition.by_choices))
         if "suppress" in definition.accepts:
             takes.append("--suppress yes|no")
+        for name in ("scorecard", "strategy"):
+            if name in definition.accepts:
+                takes.append(f"--{name} NAME")
         click.echo(f"{definition.name}\t{definition.title}: {definition.description}")
         click.echo(f"\tOptions: {' '.join(takes) or 'none'}")
         if "period" in definition.accepts:
@@ -67,6 +71,8 @@ def _list_reports() -> None:
     type=click.Choice(["yes", "no"]),
     help='Show counts under 5 as "<5", for wider circulation (reports that take it).',
 )
+@click.option("--scorecard", help="A scorecard's code or exact name (the scorecard report).")
+@click.option("--strategy", help="A strategy's code or exact name (the evaluation-model report).")
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
@@ -85,6 +91,8 @@ def report_command(
     window: str | None,
     by: str | None,
     suppress: str | None,
+    scorecard: str | None,
+    strategy: str | None,
     output: Path | None,
 ) -> None:
     """Export report NAME, or list the reports with --list."""
@@ -109,6 +117,8 @@ def report_command(
         "window": window,
         "by": by,
         "suppress": suppress,
+        "scorecard": scorecard,
+        "strategy": strategy,
     }
     try:
         params = check_parameters(definition, raw, strict=True)

@@ -25,6 +25,7 @@ REPORT_MODULES: tuple[str, ...] = (
     "workforce.reports.turnover",
     "workforce.reports.workforce_profile",
     "workforce.reports.asye",
+    "workforce.reports.performance",
 )
 
 _REGISTRY: dict[str, ReportDefinition] = {}

@@ -228,7 +228,9 @@ class MeasureReader:
             direction=judgements.direction(actual.value, previous.value, polarity),
             trend=judgements.trend([figure.value for _, figure in series], polarity),
             baseline_change=judgements.baseline_change(actual.value, baseline.value),
-            baseline_direction=judgements.direction(actual.value, baseline.value, polarity),
+            baseline_direction=judgements.direction(actual.value, baseline.value, polarity)
+            if measure.baseline_start is None or measure.baseline_start < period.start
+            else None,
             benchmarks=self.benchmarks(measure, period),
             history=series,
         )

@@ -7,12 +7,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import Response, abort, jsonify, render_template, request, url_for
+from flask import Response, abort, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
+from sqlalchemy import select
 
 from workforce.blueprints.reports import bp
 from workforce.extensions import db
+from workforce.models import Scorecard, Strategy
 from workforce.pagination import Page
 from workforce.reports import check_parameters, record_export, run_report
 from workforce.reports.base import ParameterError, Problem, Report, ReportDefinition
@@ -124,6 +126,24 @@ def _page_rows(rows: list[dict[str, Any]], per_page: int) -> Page:
     )
 
 
+def _record_choices(definition: ReportDefinition) -> dict[str, list[tuple[str, str]]]:
+    """The scorecards or strategies a report may be run for, as (code, name) choices."""
+    choices: dict[str, list[tuple[str, str]]] = {}
+    for name, model in (("scorecard", Scorecard), ("strategy", Strategy)):
+        if name in definition.accepts:
+            rows = db.session.execute(select(model.code, model.name).order_by(model.name))
+            choices[name] = [(code, label) for code, label in rows]
+    return choices
+
+
+def _measure_url() -> Any:
+    """A function giving a measure's page address, when the performance pages exist."""
+    endpoint = "performance.measure_detail"
+    if endpoint not in current_app.view_functions:
+        return None
+    return lambda measure_id: url_for(endpoint, measure_id=measure_id)
+
+
 def _render_page(
     definition: ReportDefinition,
     *,
@@ -163,6 +183,8 @@ def _render_page(
         if params is not None
         else {},
         "numeric": {"integer", "decimal", "money", "percent"},
+        "record_choices": _record_choices(definition),
+        "measure_url": _measure_url(),
     }
     return render_template("reports/report.html", **context), status
 

@@ -15,3 +15,12 @@ document.querySelectorAll('form[data-confirm]').forEach(function (form) {
     }
   });
 });
+
+// A "Print" button prints the page (print styles leave out the controls). It is hidden
+// until this script runs, since without JavaScript the browser's own print still works.
+document.querySelectorAll('[data-print]').forEach(function (button) {
+  button.hidden = false;
+  button.addEventListener('click', function () {
+    window.print();
+  });
+});
