@@ -162,3 +162,13 @@ def load_caseload_defaults() -> None:
 
     load()
     db.session.commit()
+
+
+def load_performance() -> dict[str, int]:
+    """The shipped performance measures, evaluation model and scorecards, committed (their
+    tables are not reference tables: every test that needs them loads them)."""
+    from workforce.services.performance_seed import load_performance_seeds
+
+    added = load_performance_seeds()
+    db.session.commit()
+    return added

@@ -67,6 +67,7 @@ def seed_reference_command() -> None:
     from workforce.services.asye import load_default_programme
     from workforce.services.caseloads import load_caseload_defaults
     from workforce.services.frameworks import load_shipped_frameworks
+    from workforce.services.performance_seed import PerformanceSeedError, load_performance_seeds
     from workforce.services.reference import load_code_lists
     from workforce.services.supervision import load_default_policies
     from workforce.services.training_lists import load_training_lists
@@ -78,6 +79,11 @@ def seed_reference_command() -> None:
     policies = load_default_policies()
     case_types, schemes = load_caseload_defaults()
     programmes = load_default_programme()
+    try:
+        performance = load_performance_seeds()
+    except PerformanceSeedError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo("Loaded code lists: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
     click.echo("Loaded frameworks: " + ", ".join(frameworks))
@@ -94,6 +100,12 @@ def seed_reference_command() -> None:
     )
     click.echo(
         "ASYE programme: the default added" if programmes else "ASYE programme: kept as it is"
+    )
+    click.echo(
+        f"Performance: {performance['measures']} measures, {performance['strategies']} "
+        f"evaluation model(s) and {performance['scorecards']} scorecard(s) added"
+        if any(performance.values())
+        else "Performance: kept as it is"
     )
 
 

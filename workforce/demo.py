@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from workforce.demo_asye import build_asye_demo
 from workforce.demo_capability import build_capability_demo
+from workforce.demo_performance import build_performance_demo
 from workforce.demo_supervision import build_supervision_demo
 from workforce.demo_training import build_training_demo
 from workforce.demo_workforce_planning import build_workforce_planning_demo
@@ -423,11 +424,12 @@ def build_demo(seed: int = 2026, today: date | None = None) -> str:
     supervision = build_supervision_demo(rng, today)
     planning = build_workforce_planning_demo(rng, today)
     asye = build_asye_demo(rng, today)
+    performance = build_performance_demo(rng, today)
     total = db.session.scalar(select(func.count()).select_from(Staff))
     return (
         f"Demo authority built: {total} staff in {len(teams)} teams, {joiners} joiners, "
         f"{movers} movers and {leavers} leavers over three years; "
         f"{len(DEMO_ACCOUNTS)} demo accounts (password {DEMO_PASSWORD}); training: {training}; "
         f"capability: {capability}; supervision: {supervision}; workforce planning: {planning}; "
-        f"{asye}."
+        f"{asye}; {performance}."
     )
