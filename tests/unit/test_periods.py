@@ -102,3 +102,12 @@ def test_containing_shifting_and_spans():
 def test_an_unknown_frequency_is_a_programming_error():
     with pytest.raises(ValueError, match="unknown frequency"):
         parse_period("weekly", "2019")
+
+
+def test_a_whole_financial_year_of_months_or_quarters_is_labelled_as_the_year():
+    assert span_label("quarterly", date(2025, 4, 1), date(2026, 3, 31)) == "2025/26"
+    assert span_label("monthly", date(2025, 4, 1), date(2026, 3, 31)) == "2025/26"
+    assert (
+        span_label("monthly", date(2025, 1, 1), date(2025, 12, 31))
+        == "January 2025 to December 2025"
+    )

@@ -221,9 +221,14 @@ def parse_period(frequency: str, text: str) -> Period:
 
 
 def span_label(frequency: str, start: date, end: date) -> str:
-    """A run of whole periods as a page shows it: one period's label, or "first to last"."""
+    """A run of whole periods as a page shows it: one period's label, a financial year's
+    ("2025/26") for its twelve months or four quarters, or "first to last"."""
     first = period_containing(frequency, start)
     last = period_containing(frequency, end)
     if first == last:
         return first.label
+    if frequency in ("monthly", "quarterly"):
+        year = period_containing("financial_year", first.start)
+        if (year.start, year.end) == (first.start, last.end):
+            return year.label
     return f"{first.label} to {last.label}"

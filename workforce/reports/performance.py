@@ -49,7 +49,7 @@ EVALUATION_YEAR = YearSpec(
     default_completed=True,
 )
 #: Periods of actuals (ending with the one reported) that trends and charts look back over.
-HISTORY = 6
+HISTORY = 4
 RAG_WORDS = {"green": "Green", "amber": "Amber", "red": "Red"}
 
 
@@ -109,27 +109,41 @@ def _scorecard(code: str) -> Scorecard:
 def _column_periods(
     entries: list[ScorecardMeasure], reader: MeasureReader, on: date, history: int
 ) -> tuple[list[str], list[str]]:
-    """The labels of the actual columns (the latest ``history`` periods any measure reports)
-    and the target columns (each target span from the earliest actual column onwards)."""
-    actual: dict[str, date] = {}
-    targets: dict[str, date] = {}
+    """The labels of the actual columns and of the target columns.
+
+    Actual columns: each measure's latest ``history`` periods that have a figure (or a
+    note), grouped by frequency (in the order the scorecard first uses each) and in date
+    order within it. Target columns: each target span that does not end before the
+    earliest actual column of its measure's frequency.
+    """
+    frequencies: list[str] = []
+    actual: dict[str, tuple[int, date]] = {}
+    first_shown: dict[str, date] = {}
     for entry in entries:
         measure = entry.measure
-        latest = reader.latest_period(measure, on)
-        for offset in range(history):
-            period = shift(latest, -offset)
+        if measure.frequency not in frequencies:
+            frequencies.append(measure.frequency)
+        order = frequencies.index(measure.frequency)
+        period = reader.latest_period(measure, on)
+        shown = 0
+        for _ in range(history):
             if reader.actual(measure, period).present or _has_note(measure, period):
-                actual.setdefault(period.label, period.start)
-    actual_labels = sorted(actual, key=lambda label: actual[label])[-history:]
-    first = min((actual[label] for label in actual_labels), default=None)
+                actual.setdefault(period.label, (order, period.start))
+                first = first_shown.get(measure.frequency)
+                first_shown[measure.frequency] = min(first, period.start) if first else period.start
+                shown += 1
+            period = shift(period, -1)
+    actual_labels = sorted(actual, key=lambda label: actual[label])
+    targets: dict[str, tuple[int, date]] = {}
     for entry in entries:
-        for figure in entry.measure.figures:
-            if figure.kind != "target":
+        measure = entry.measure
+        order = frequencies.index(measure.frequency)
+        first = first_shown.get(measure.frequency)
+        for figure in measure.figures:
+            if figure.kind != "target" or (first is not None and figure.end_on < first):
                 continue
-            if first is not None and figure.end_on < first:
-                continue
-            label = _span(entry.measure, figure.start, figure.end_on)
-            targets.setdefault(label, figure.start)
+            label = _span(measure, figure.start, figure.end_on)
+            targets.setdefault(label, (order, figure.start))
     target_labels = sorted(targets, key=lambda label: targets[label])
     return actual_labels, target_labels
 

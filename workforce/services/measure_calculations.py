@@ -23,7 +23,9 @@ period ending before it starts is a ``CalculationError``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -52,6 +54,33 @@ class Calculation:
 
 
 CALCULATIONS: dict[str, Calculation] = {}
+
+#: Reports already built while a ``sharing`` block is open, by builder and parameters:
+#: measures taken from the same report for the same period (turnover and stability, say)
+#: build it once.
+_SHARED: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("shared_builds", default=None)
+
+
+@contextmanager
+def sharing(memo: dict[tuple[Any, ...], Any]) -> Iterator[None]:
+    """Within the block, calculations share report builds through ``memo`` (keep one memo
+    for one reading of the data, such as one page or one export)."""
+    token = _SHARED.set(memo)
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _build(builder: Callable[..., Any], params: Any) -> Any:
+    """``builder(params, None)``, once per ``sharing`` memo."""
+    memo = _SHARED.get()
+    if memo is None:
+        return builder(params, None)
+    key = (builder.__module__, builder.__qualname__, params)
+    if key not in memo:
+        memo[key] = builder(params, None)
+    return memo[key]
 
 
 def calculation(
@@ -158,7 +187,7 @@ def training_places_delivered(start: date, end: date, argument: str | None) -> D
 
     if not _period(start, end):
         return None
-    summary = build_training(Parameters(start=start, end=end, by="course"), None).summary
+    summary = _build(build_training, Parameters(start=start, end=end, by="practice_model")).summary
     return Decimal(summary["attended"] + summary["partly_attended"])
 
 
@@ -208,7 +237,7 @@ def staff_trained_in_practice_model(start: date, end: date, argument: str | None
         raise CalculationError(f"There is no practice model called {name!r}")
     if not _period(start, end):
         return None
-    result = build_training(Parameters(start=start, end=end, by="practice_model"), None)
+    result = _build(build_training, Parameters(start=start, end=end, by="practice_model"))
     for row in result.rows:
         if row["group"] == name and not row["_placeholder"]:
             return Decimal(row["staff_trained"])
@@ -234,7 +263,7 @@ def training_evaluations_good_or_better(
 
     if not _period(start, end):
         return None
-    summary = build_training_evaluation(Parameters(start=start, end=end), None).summary
+    summary = _build(build_training_evaluation, Parameters(start=start, end=end)).summary
     return _percent(summary["good_or_better_rate"])
 
 
@@ -258,7 +287,7 @@ def capability_appraisals(start: date, end: date, argument: str | None) -> Decim
 
     if not _period(start, end):
         return None
-    summary = build_appraisals(Parameters(start=start, end=end, by="quarter"), None).summary
+    summary = _build(build_appraisals, Parameters(start=start, end=end, by="quarter")).summary
     return Decimal(summary["appraisals"])
 
 
@@ -269,7 +298,7 @@ def _supervision_compliance(day: date) -> dict[str, Any]:
     from workforce.reports.base import Parameters
     from workforce.reports.supervision import build_supervision_compliance
 
-    return build_supervision_compliance(Parameters(on=day, by="team"), None).summary
+    return _build(build_supervision_compliance, Parameters(on=day, by="team")).summary
 
 
 @calculation(
@@ -332,7 +361,9 @@ def supervision_audits_good_or_better(
 
     if not _period(start, end):
         return None
-    summary = build_supervision_audit(Parameters(start=start, end=end, by="quarter"), None).summary
+    summary = _build(
+        build_supervision_audit, Parameters(start=start, end=end, by="quarter")
+    ).summary
     return _percent(summary["good_or_better_rate"])
 
 
@@ -393,7 +424,7 @@ def asye_retention(start: date, end: date, argument: str | None) -> Decimal | No
     day = _standing_day(start, end)
     if day is None:
         return None
-    summary = build_asye_cohort(Parameters(on=day), None).summary
+    summary = _build(build_asye_cohort, Parameters(on=day)).summary
     return _percent(summary["retention_1y_rate"])
 
 
@@ -404,7 +435,7 @@ def _turnover_summary(start: date, end: date) -> dict[str, Any]:
     from workforce.reports.base import Parameters
     from workforce.reports.turnover import build_turnover
 
-    return build_turnover(Parameters(start=start, end=end, by="team"), None).summary
+    return _build(build_turnover, Parameters(start=start, end=end, by="team")).summary
 
 
 @calculation(
@@ -452,7 +483,7 @@ def _caseload_summary(day: date) -> dict[str, Any]:
     from workforce.reports.base import Parameters
     from workforce.reports.caseload import build_caseload
 
-    return build_caseload(Parameters(on=day, by="team"), None).summary
+    return _build(build_caseload, Parameters(on=day, by="team")).summary
 
 
 @calculation(

@@ -96,6 +96,8 @@ class MeasureReader:
 
     def __init__(self) -> None:
         self._computed: dict[tuple[int, date], Figure] = {}
+        #: Reports built for calculations, shared by measures read from the same report.
+        self._builds: dict[tuple[object, ...], object] = {}
 
     def period(self, measure: Measure, day: date) -> Period:
         """The measure's period containing ``day``."""
@@ -106,12 +108,13 @@ class MeasureReader:
         if measure.computed:
             key = (measure.id, period.start)
             if key not in self._computed:
-                value = measure_calculations.compute(
-                    measure.calculation or "",
-                    period.start,
-                    period.end,
-                    measure.calculation_argument,
-                )
+                with measure_calculations.sharing(self._builds):
+                    value = measure_calculations.compute(
+                        measure.calculation or "",
+                        period.start,
+                        period.end,
+                        measure.calculation_argument,
+                    )
                 self._computed[key] = Figure(value)
             return self._computed[key]
         for figure in measure.figures:
