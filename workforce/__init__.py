@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from workforce.blueprints.capability import bp as capability_bp
     from workforce.blueprints.main import bp as main_bp
     from workforce.blueprints.people import bp as people_bp
+    from workforce.blueprints.performance import bp as performance_bp
     from workforce.blueprints.planning import bp as planning_bp
     from workforce.blueprints.reports import bp as reports_bp
     from workforce.blueprints.supervision import bp as supervision_bp
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(supervision_bp)
     app.register_blueprint(planning_bp)
     app.register_blueprint(asye_bp)
+    app.register_blueprint(performance_bp)
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 

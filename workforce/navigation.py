@@ -35,6 +35,12 @@ SECTIONS = (
     Section("Supervision", "supervision.index", (), ("supervision.",)),
     Section("Planning", "planning.index", ("hr", "senior_leader"), ("planning.",)),
     Section("ASYE", "asye.index", ("ld_officer", "hr", "senior_leader", "supervisor"), ("asye.",)),
+    Section(
+        "Performance",
+        "performance.index",
+        ("senior_leader", "hr", "ld_officer"),
+        ("performance.",),
+    ),
     Section("Reports", "reports.index", ("hr", "ld_officer", "senior_leader"), ("reports.",)),
     Section("Teams", "people.team_list", ("hr", "senior_leader"), ("people.team",)),
     Section("Accounts", "admin.user_list", ("admin",), ("admin.user",)),
