@@ -350,6 +350,7 @@ def _series_rows(
                 "_measure_id": measure.id,
                 "period": period.label,
                 "actual": _number(actual.value),
+                "note": actual.note or "",
                 "target": _number(target_row.value) if target_row and not later else None,
             }
         )
@@ -381,7 +382,7 @@ def measure_charts(scorecard: Scorecard, series: list[dict[str, Any]]) -> list[d
                 "rows": [
                     {
                         "period": row["period"],
-                        "actual": show_figure(Figure(row["actual"]), measure),
+                        "actual": show_figure(Figure(row["actual"], row["note"] or None), measure),
                         "target": show_figure(Figure(row["target"]), measure),
                     }
                     for row in rows
@@ -407,6 +408,7 @@ SERIES_COLUMNS = [
     Column("measure", "Measure"),
     Column("period", "Period"),
     Column("actual", "Actual", "decimal"),
+    Column("note", "Note", description="What the source prints beside or instead of a figure."),
     Column("target", "Target", "decimal"),
 ]
 
