@@ -35,7 +35,7 @@ from workforce.models.performance import (
 )
 from workforce.reports.base import Chart, Column, Parameters, Report, Table, YearSpec
 from workforce.reports.registry import report
-from workforce.services.measures import Figure, MeasureReader, MeasureStatus
+from workforce.services.measures import Figure, MeasureReader, MeasureStatus, number_text
 
 if TYPE_CHECKING:
     from workforce.models import User
@@ -58,11 +58,7 @@ def show_figure(figure: Figure, measure: Measure) -> str:
     beside it ("12 (12 / 285)"), or the note alone where there is no number ("N.A.")."""
     if figure.value is None:
         return figure.note or ""
-    places = Decimal(1).scaleb(-max(measure.decimals, 0))
-    rounded = figure.value.quantize(places, ROUND_HALF_UP) if measure.decimals < 4 else figure.value
-    text = format(rounded.normalize(), "f") if rounded == rounded else str(rounded)
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
+    text = number_text(figure.value, measure.decimals)
     if measure.unit == "percent":
         text += "%"
     return f"{text} ({figure.note})" if figure.note else text

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from workforce.metrics import judgements
 from workforce.metrics.periods import Period, period_containing, period_starting, shift, span_label
@@ -239,9 +239,19 @@ class MeasureReader:
         )
 
 
+def number_text(value: Decimal, decimals: int = 1) -> str:
+    """A figure rounded to ``decimals`` places with trailing zeros dropped, as scorecards
+    print them: 78.0 is "78", 61.30 is "61.3", 2383 is "2,383"."""
+    rounded = value.quantize(Decimal(1).scaleb(-max(decimals, 0)), ROUND_HALF_UP)
+    text = f"{rounded:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def format_figure(value: Decimal | None, unit: str, decimals: int = 1) -> str:
-    """A figure as pages and exports print it: "73.5%", "1,234", "45.0 per 10,000"; empty
-    for none."""
+    """A figure as pages print it, with its unit, to the measure's decimal places:
+    "73.5%", "1,234", "45.0 per 10,000"; empty for none."""
     if value is None:
         return ""
     places = 0 if unit == "count" and value == value.to_integral_value() else decimals
