@@ -26,7 +26,8 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        # Fixed-point always: 60.0000 is "60", never "6E+1".
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
     return value
 
 

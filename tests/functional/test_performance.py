@@ -722,7 +722,7 @@ def test_benchmarks_added_changed_and_removed(client, login, measure):
             data={"comparator": "england", "period": "2023/24", "value": "69"},
         )
     )
-    assert "There is already a england average figure for 2023/24" in duplicate
+    assert "There is already an England average figure for 2023/24" in duplicate
     refused = text(
         client.post(
             f"/performance/measures/{measure.id}/benchmarks/new",
@@ -889,3 +889,355 @@ def test_an_upload_of_an_unreadable_or_empty_file(client, login, measure):
     page = text(upload(client, "measure,kind\nreferrals-rated-good,actual\n"))
     assert "Row 1: The header row lacks the columns value, period (or from and to)" in page
     assert "The file has no rows to upload" in text(upload(client, HEADER))
+
+
+# --- review: every change checks who asks, needs its CSRF token, and is audited -------------------
+
+
+def _owned_things(measure: Measure) -> dict[str, int]:
+    """A benchmark and an action beside the fixture's figures, and every id a change names."""
+    benchmark = MeasureBenchmark(measure_id=measure.id, comparator="england", value=Decimal(60))
+    action = MeasureAction(
+        measure_id=measure.id, description="Coach managers", owner="PSW", due_on=date(2030, 1, 1)
+    )
+    db.session.add_all([benchmark, action])
+    db.session.commit()
+    return {
+        "m": measure.id,
+        "f": measure.figures[0].id,
+        "b": benchmark.id,
+        "a": action.id,
+    }
+
+
+#: Every change (path template, form data) on one measure's things.
+CHANGES: list[tuple[str, dict[str, Any]]] = [
+    ("/performance/measures/{m}/edit", form(code="referrals-rated-good", name="Renamed")),
+    ("/performance/measures/{m}/plan", {"story": "Taken over", "partners": "", "what_works": ""}),
+    ("/performance/measures/{m}/commentary/new", {"period": "", "body": "Not yours"}),
+    (
+        "/performance/measures/{m}/actions/new",
+        {"description": "Not yours", "owner": "Me", "due_on": ["1", "9", "2030"]},
+    ),
+    (
+        "/performance/actions/{a}/edit",
+        {"description": "Changed", "owner": "Me", "due_on": ["1", "9", "2030"]},
+    ),
+    ("/performance/actions/{a}/done", {}),
+    ("/performance/measures/{m}/actuals/new", {"period": "2024/25", "value": "71"}),
+    ("/performance/measures/{m}/targets/new", {"start": "2030/31", "end": "", "value": "90"}),
+    (
+        "/performance/measures/{m}/benchmarks/new",
+        {"comparator": "region", "period": "", "value": "50"},
+    ),
+    ("/performance/figures/{f}/edit", {"period": "2021/22", "value": "1"}),
+    ("/performance/figures/{f}/delete", {}),
+    ("/performance/benchmarks/{b}/edit", {"comparator": "england", "period": "", "value": "1"}),
+    ("/performance/benchmarks/{b}/delete", {}),
+]
+
+
+def _state(measure_id: int) -> tuple[Any, ...]:
+    """Everything a refused change could have touched."""
+    db.session.expire_all()
+    item = db.session.get(Measure, measure_id)
+    return (
+        item.name,
+        item.story,
+        sorted((f.kind, f.start, f.value) for f in item.figures),
+        sorted((b.comparator, b.value) for b in item.benchmarks),
+        sorted((a.description, a.status) for a in item.actions),
+        count(MeasureCommentary),
+        count(AuditEvent),
+    )
+
+
+@pytest.mark.parametrize("roles", [("senior_leader",), ("ld_officer",), ("supervisor",)])
+def test_every_change_is_refused_to_readers_and_other_owners(client, login, measure, roles):
+    """Senior leaders read only; an L&D officer cannot change HR's measure, even by posting
+    to the address of one of its figures, benchmarks or actions."""
+    ids = _owned_things(measure)
+    login(*roles)
+    before = _state(measure.id)
+    for template, data in CHANGES:
+        path = template.format(**ids)
+        assert client.post(path, data=data).status_code == 403, path
+        assert client.get(path).status_code in (403, 405), path
+    assert _state(measure.id) == before
+
+
+def test_each_thing_is_changed_through_its_own_measure_only(client, login, measure):
+    """An HR officer who owns one measure still cannot reach an L&D measure's figure,
+    benchmark or action by its id; what they own is changed, nothing else."""
+    theirs = make_measure(
+        "training-rated-good", name="Training rated good", owner_role="ld_officer"
+    )
+    add_figure(theirs, "actual", *year(2022), Decimal("50"))
+    ids = _owned_things(theirs)
+    login("hr")
+    before = _state(theirs.id)
+    for template, data in CHANGES:
+        path = template.format(**ids)
+        assert client.post(path, data=data).status_code == 403, path
+    assert _state(theirs.id) == before
+    # Their own measure's figure: changed, and only it.
+    own = measure.figures[0]
+    response = client.post(
+        f"/performance/figures/{own.id}/edit", data={"period": "2021/22", "value": "61"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/performance/measures/{measure.id}#figures")
+    assert db.session.get(MeasureFigure, own.id).value == Decimal("61")
+    assert _state(theirs.id)[:-1] == before[:-1]  # the audit trail holds the one change
+
+
+def test_admin_changes_any_measure(client, login, measure):
+    ids = _owned_things(measure)
+    login("admin")
+    for template, data in CHANGES:
+        if template.endswith("/delete"):
+            continue
+        response = client.post(template.format(**ids), data=data)
+        assert response.status_code == 302, template
+    assert db.session.get(Measure, measure.id).story == "Taken over"
+
+
+def test_the_upload_refuses_readers_and_another_users_token(client, login, measure):
+    login("senior_leader")
+    assert upload(client, HEADER + "referrals-rated-good,actual,2024/25,,,71,\n").status_code == 403
+    assert client.post("/performance/upload/confirm", data={"token": "0" * 32}).status_code == 403
+    client.post("/logout")
+    login("hr")
+    page = text(upload(client, HEADER + "referrals-rated-good,actual,2024/25,,,71,\n"))
+    assert "The file is ready to save" in page
+    client.post("/logout")
+    # Another HR officer cannot save the file the first one checked.
+    login("hr")
+    response = confirm(client, page)
+    assert response.status_code == 302
+    assert "expired or was saved already" in text(client.get("/performance/upload"))
+    assert count(MeasureFigure) == 5
+    # An L&D officer's file naming HR's measure is refused row by row.
+    client.post("/logout")
+    login("ld_officer")
+    refused = text(upload(client, HEADER + "referrals-rated-good,actual,2024/25,,,71,\n"))
+    assert "Row 2: You cannot enter figures for referrals-rated-good" in refused
+    assert 'name="token"' not in refused
+    assert count(MeasureFigure) == 5
+
+
+def test_every_change_needs_its_csrf_token(app, client, login, measure, monkeypatch):
+    ids = _owned_things(measure)
+    login("hr")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    before = _state(measure.id)
+    for template, data in [*CHANGES, ("/performance/measures/new", form())]:
+        path = template.format(**ids)
+        assert client.post(path, data=data).status_code == 400, path
+    assert client.post("/performance/upload/confirm", data={"token": "0" * 32}).status_code == 400
+    assert _state(measure.id) == before
+    # Every form the pages show carries a token, and a change with it goes through.
+    token = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+    page = text(client.get(f"/performance/measures/{measure.id}"))
+    assert token.search(page)  # the "Mark as done" buttons
+    for template, _ in CHANGES:
+        if not template.endswith("/done"):
+            assert token.search(text(client.get(template.format(**ids)))), template
+    assert token.search(text(client.get("/performance/upload")))
+    removal = text(client.get(f"/performance/figures/{ids['f']}/delete"))
+    response = client.post(
+        f"/performance/figures/{ids['f']}/delete",
+        data={"csrf_token": token.search(removal).group(1)},
+    )
+    assert response.status_code == 302 and db.session.get(MeasureFigure, ids["f"]) is None
+
+
+def _events(entity: str, action: str) -> list[AuditEvent]:
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == entity, AuditEvent.action == action)
+            .order_by(AuditEvent.id)
+        )
+    )
+
+
+def test_every_change_is_in_the_audit_trail_with_who_made_it(client, login, measure):
+    ids = _owned_things(measure)
+    user = login("hr")
+    client.post(
+        f"/performance/measures/{measure.id}/plan",
+        data={"story": "Weak plans", "partners": "", "what_works": ""},
+    )
+    client.post(
+        f"/performance/measures/{measure.id}/commentary/new",
+        data={"period": "2023/24", "body": "Better audits"},
+    )
+    client.post(f"/performance/actions/{ids['a']}/done")
+    client.post(f"/performance/figures/{ids['f']}/delete")
+    client.post(f"/performance/benchmarks/{ids['b']}/delete")
+    page = text(upload(client, HEADER + "referrals-rated-good,actual,2024/25,,,71,\n"))
+    confirm(client, page)
+    (plan,) = _events("Measure", "update")
+    assert plan.changes["story"] == ["", "Weak plans"]
+    (comment,) = _events("MeasureCommentary", "create")
+    assert comment.changes["author_id"] == [None, user.id]
+    assert comment.changes["body"] == [None, "Better audits"]
+    (done,) = _events("MeasureAction", "update")
+    assert done.changes["status"] == ["open", "done"]
+    (removed,) = _events("MeasureFigure", "delete")
+    assert removed.entity_id == str(ids["f"]) and removed.changes["value"][1] is None
+    assert Decimal(removed.changes["value"][0]) == 60  # what it was is kept
+    (gone,) = _events("MeasureBenchmark", "delete")
+    assert Decimal(gone.changes["value"][0]) == 60 and gone.changes["value"][1] is None
+    (uploaded,) = [e for e in _events("MeasureFigure", "create") if e.actor_user_id == user.id]
+    assert Decimal(uploaded.changes["value"][1]) == 71
+    assert uploaded.changes["origin"] == [None, "upload"]
+    (imported,) = _events("MeasureFigure", "import")
+    assert "1 new" in imported.summary
+    events = [plan, comment, done, removed, gone, uploaded, imported]
+    assert {(e.actor_user_id, e.actor_label) for e in events} == {(user.id, user.email)}
+
+
+# --- review: queries, validation and empty states -----------------------------------------------
+
+
+def _statements(client: Any, path: str) -> int:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count_statement(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count_statement)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count_statement)
+    return len(statements)
+
+
+def _entered_measures(first: int, last: int) -> None:
+    for n in range(first, last):
+        item = make_measure(
+            f"measure-{n:02d}", name=f"Measure {n:02d}", baseline_start=date(2021, 4, 1)
+        )
+        add_figure(item, "actual", *year(2022), Decimal("50"))
+        add_figure(item, "actual", *year(2023), Decimal("60"))
+        add_figure(item, "target", year(2022)[0], year(2024)[1], Decimal("70"))
+        db.session.add_all(
+            [
+                MeasureBenchmark(measure=item, comparator="england", value=Decimal(55)),
+                MeasureCommentary(measure=item, body="Words"),
+                MeasureAction(measure=item, description="Act", owner="Me", due_on=date(2030, 1, 1)),
+            ]
+        )
+        db.session.commit()
+
+
+def test_the_list_does_not_query_per_measure(client, login, db_session, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 50)
+    _entered_measures(0, 3)
+    login("senior_leader")
+    three = _statements(client, "/performance/")
+    _entered_measures(3, 12)
+    twelve = _statements(client, "/performance/")
+    assert "Showing 1 to 12 of 12 measures" in text(client.get("/performance/"))
+    assert twelve == three
+
+
+def test_the_measure_page_does_not_query_per_commentary(client, login, measure):
+    login("senior_leader")
+
+    def comment(n: int) -> None:
+        author = builders.make_user("hr", staff=builders.make_staff(builders.make_team(f"T{n}")))
+        db.session.add(
+            MeasureCommentary(measure_id=measure.id, body=f"Words {n}", author_id=author.id)
+        )
+        db.session.commit()
+
+    comment(0)
+    one = _statements(client, f"/performance/measures/{measure.id}")
+    for n in range(1, 6):
+        comment(n)
+    six = _statements(client, f"/performance/measures/{measure.id}")
+    assert six == one
+    page = text(client.get(f"/performance/measures/{measure.id}"))
+    assert page.index("Words 5") < page.index("Words 0")  # newest first
+
+
+def test_a_decimal_comma_is_refused_not_read_as_a_thousands_separator(client, login, measure):
+    login("hr")
+    page = text(
+        client.post(
+            f"/performance/measures/{measure.id}/actuals/new",
+            data={"period": "2024/25", "value": "7,5"},
+        )
+    )
+    assert "The value must be a number written with a point for decimals, like 73.5" in page
+    assert 'value="7,5"' in page and 'value="2024/25"' in page
+    page = text(client.post("/performance/measures/new", data=form(tolerance="2,5")))
+    assert "The tolerance must be a number with a point for decimals, like 5 or 2.5" in page
+    assert 'value="2,5"' in page
+    page = text(client.post("/performance/measures/new", data=form(tolerance="some")))
+    assert "The tolerance must be a number" in page and 'value="some"' in page
+    assert count(MeasureFigure) == 5 and count(Measure) == 1
+
+
+def test_the_plans_long_texts_are_refused_with_their_own_messages(client, login, measure):
+    login("hr")
+    page = text(
+        client.post(
+            f"/performance/measures/{measure.id}/plan",
+            data={"story": "x" * 10_001, "partners": "y" * 10_001, "what_works": "Coaching"},
+        )
+    )
+    assert "The story behind the curve must be 10,000 characters or fewer" in page
+    assert "Partners must be 10,000 characters or fewer" in page
+    assert "govuk-error-summary" in page and "<title>Error: " in page
+    assert ">Coaching</textarea>" in page
+    assert db.session.get(Measure, measure.id).story == ""
+
+
+def test_the_list_says_when_there_are_no_measures_at_all(client, login, db_session):
+    login("hr")
+    page = text(client.get("/performance/"))
+    assert "There are no measures in use yet." in page and "No measures match" not in page
+    assert "<table" not in page
+    assert "No measures match these filters." in text(client.get("/performance/?q=nothing"))
+
+
+def test_removals_are_confirmed_first_with_a_way_back(client, login, measure):
+    ids = _owned_things(measure)
+    login("hr")
+    for path in (
+        f"/performance/figures/{ids['f']}/delete",
+        f"/performance/benchmarks/{ids['b']}/delete",
+    ):
+        page = text(client.get(path))
+        assert "<title>Remove the " in page and "Remove it" in page
+        assert f'href="/performance/measures/{measure.id}"' in page  # back and cancel
+    assert "Remove the England average figure?" in text(
+        client.get(f"/performance/benchmarks/{ids['b']}/delete")
+    )
+    assert count(MeasureFigure) == 5 and count(MeasureBenchmark) == 1
+
+
+def test_a_unit_that_cannot_hold_the_figures_is_refused_beside_the_unit(client, login, db_session):
+    counted = make_measure("referrals", name="Referrals", unit="count", decimals=0)
+    add_figure(counted, "actual", *year(2023), Decimal("250"))
+    login("hr")
+    page = text(
+        client.post(
+            f"/performance/measures/{counted.id}/edit",
+            data=form(name="Referrals made", code="referrals", unit="percent"),
+        )
+    )
+    message = "The unit cannot change to percentage: the actual for 2023/24 is 250"
+    assert message in page
+    beside = page[page.index('id="unit-error"') :]
+    assert beside.index(message) < beside.index("</p>")  # attached to the unit field
+    assert 'href="#unit"' in page  # and linked from the error summary
+    assert 'value="Referrals made"' in page
+    assert db.session.get(Measure, counted.id).unit == "count"

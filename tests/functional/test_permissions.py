@@ -26,7 +26,36 @@ def world(db_session):
         "manager": manager,
         "report": report,
         "stranger": stranger,
+        "measure": _hr_measure(),
     }
+
+
+def _hr_measure():
+    """A performance measure HR owns, with an actual, a benchmark and an action."""
+    from datetime import date
+    from decimal import Decimal
+
+    from workforce.extensions import db
+    from workforce.models.performance import (
+        Measure,
+        MeasureAction,
+        MeasureBenchmark,
+        MeasureFigure,
+    )
+
+    measure = Measure(
+        code="hr-measure", name="HR measure", unit="percent", polarity="higher",
+        frequency="financial_year", rba_question="how_well", source="entered",
+        owner_role="hr", tolerance=Decimal(5), decimals=1,
+    )  # fmt: skip
+    measure.figures.append(
+        MeasureFigure(kind="actual", start=date(2023, 4, 1), end_on=date(2024, 3, 31), value=70)
+    )
+    measure.benchmarks.append(MeasureBenchmark(comparator="england", value=Decimal(65)))
+    measure.actions.append(MeasureAction(description="Act", owner="Me", due_on=date(2030, 1, 1)))
+    db.session.add(measure)
+    db.session.commit()
+    return measure
 
 
 def _sign_in(client, role, world):
@@ -52,6 +81,25 @@ ROLE_PAGES = [
     ("/admin/users", {"admin"}),
     ("/admin/users/new", {"admin"}),
     ("/admin/audit", {"admin"}),
+    ("/performance/", {"admin", "hr", "ld_officer", "senior_leader"}),
+    ("/performance/scorecards", {"admin", "hr", "ld_officer", "senior_leader"}),
+    ("/performance/measures/{measure}", {"admin", "hr", "ld_officer", "senior_leader"}),
+    ("/performance/measures/new", {"admin", "hr", "ld_officer"}),
+    ("/performance/upload", {"admin", "hr", "ld_officer"}),
+    ("/performance/upload/template.csv", {"admin", "hr", "ld_officer"}),
+    # Changing a measure: only its owner role (HR here) and admins.
+    ("/performance/measures/{measure}/edit", {"admin", "hr"}),
+    ("/performance/measures/{measure}/plan", {"admin", "hr"}),
+    ("/performance/measures/{measure}/commentary/new", {"admin", "hr"}),
+    ("/performance/measures/{measure}/actions/new", {"admin", "hr"}),
+    ("/performance/measures/{measure}/actuals/new", {"admin", "hr"}),
+    ("/performance/measures/{measure}/targets/new", {"admin", "hr"}),
+    ("/performance/measures/{measure}/benchmarks/new", {"admin", "hr"}),
+    ("/performance/figures/{figure}/edit", {"admin", "hr"}),
+    ("/performance/figures/{figure}/delete", {"admin", "hr"}),
+    ("/performance/benchmarks/{benchmark}/edit", {"admin", "hr"}),
+    ("/performance/benchmarks/{benchmark}/delete", {"admin", "hr"}),
+    ("/performance/actions/{action}/edit", {"admin", "hr"}),
 ]
 
 
@@ -60,6 +108,10 @@ def _path(template, world):
         stranger=world["stranger"].id,
         stranger_spell=world["stranger"].spells[0].id,
         team_a=world["team_a"].id,
+        measure=world["measure"].id,
+        figure=world["measure"].figures[0].id,
+        benchmark=world["measure"].benchmarks[0].id,
+        action=world["measure"].actions[0].id,
     )
 
 
@@ -160,6 +212,14 @@ def test_post_routes_check_roles_too(client, world):
     assert client.post(f"/staff/{world['stranger'].id}/leaver", data={}).status_code == FORBIDDEN
     assert client.post("/admin/users/new", data={}).status_code == FORBIDDEN
     assert client.post("/teams/new", data={}).status_code == FORBIDDEN
+    measure = world["measure"]
+    for path in (
+        f"/performance/measures/{measure.id}/plan",
+        f"/performance/actions/{measure.actions[0].id}/done",
+        f"/performance/figures/{measure.figures[0].id}/delete",
+        "/performance/upload/confirm",
+    ):
+        assert client.post(path, data={}).status_code == FORBIDDEN, path
 
 
 def test_anonymous_is_sent_to_sign_in(client, world):

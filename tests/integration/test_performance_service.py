@@ -76,6 +76,8 @@ def hr(db_session: Any) -> Any:
         ("0", "percent", Decimal("0")),
         ("100", "percent", Decimal("100")),
         ("1,234", "count", Decimal("1234")),
+        ("1,234,567.25", "number", Decimal("1234567.25")),
+        ("-12,345", "number", Decimal("-12345")),
         ("  ", "count", None),
         (None, "count", None),
         ("-2.5", "number", Decimal("-2.5")),
@@ -101,6 +103,11 @@ def test_values_read(raw, unit, expected):
         ("Infinity", "number", "must be a number"),
         ("1.23456", "number", "no more than 4 decimal places"),
         ("12345678901", "number", "too large"),
+        # A decimal comma is refused, never read as a thousands separator (7,5 is not 75).
+        ("7,5", "percent", "must be a number written with a point for decimals, like 73.5"),
+        ("1,23", "count", "with a point for decimals, like 12, not '1,23'"),
+        ("12,34,567", "number", "with a point for decimals"),
+        (",5", "number", "with a point for decimals"),
     ],
 )
 def test_values_refused(raw, unit, message):
@@ -391,3 +398,23 @@ def test_an_xlsx_upload_reads_numbers_and_months_turned_into_dates(hr, calculati
     assert span.end_on == date(2017, 3, 31) and span.value == Decimal(15)
     # A computed measure's target is taken, and a formula-looking note is kept as text.
     assert held[("counted", "target", date(2024, 4, 1))].note == '=HYPERLINK("x")'
+
+
+def test_a_unit_does_not_change_under_figures_it_cannot_hold(db_session):
+    measure = make_measure("referrals", unit="count", polarity="higher")
+    service.save_actual(measure, "2023/24", "250")
+    service.save_benchmark(measure, "england", "", "65")
+    db.session.commit()
+    with pytest.raises(ServiceError) as refused:
+        service.save_measure(measure, details(code="referrals", unit="percent"), owner_roles=["hr"])
+    assert refused.value.field == "unit"
+    assert refused.value.message == (
+        "The unit cannot change to percentage: the actual for 2023/24 is 250, which that unit "
+        "cannot hold. Change or remove that figure first"
+    )
+    db.session.rollback()
+    # Figures the new unit can hold do not stop the change.
+    changed = service.save_measure(
+        measure, details(code="referrals", unit="number"), owner_roles=["hr"]
+    )
+    assert changed.unit == "number"

@@ -198,6 +198,9 @@ class MeasureFigure(Audited, Timestamped, db.Model):
 
     measure: Mapped[Measure] = relationship(back_populates="figures")
 
+    def __repr__(self) -> str:
+        return f"<MeasureFigure {self.kind} of measure {self.measure_id} from {self.start}>"
+
 
 class MeasureBenchmark(Audited, Timestamped, db.Model):
     """A comparator's figure for a measure (the England average, say), for a period or,
@@ -223,6 +226,9 @@ class MeasureBenchmark(Audited, Timestamped, db.Model):
 
     measure: Mapped[Measure] = relationship(back_populates="benchmarks")
 
+    def __repr__(self) -> str:
+        return f"<MeasureBenchmark {self.comparator} of measure {self.measure_id}>"
+
 
 class MeasureCommentary(Audited, Timestamped, db.Model):
     """Commentary on a measure (the story behind the curve), for a period or in general."""
@@ -241,6 +247,9 @@ class MeasureCommentary(Audited, Timestamped, db.Model):
 
     measure: Mapped[Measure] = relationship(back_populates="commentary")
     author: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<MeasureCommentary on measure {self.measure_id}>"
 
 
 class MeasureAction(Audited, Timestamped, db.Model):
@@ -263,6 +272,9 @@ class MeasureAction(Audited, Timestamped, db.Model):
 
     measure: Mapped[Measure] = relationship(back_populates="actions")
 
+    def __repr__(self) -> str:
+        return f"<MeasureAction {self.id} of measure {self.measure_id}>"
+
 
 class Scorecard(Audited, Timestamped, db.Model):
     """A group of measures as a plan or strategy publishes them."""
@@ -283,6 +295,9 @@ class Scorecard(Audited, Timestamped, db.Model):
         cascade="all, delete-orphan",
         order_by="ScorecardMeasure.position",
     )
+
+    def __repr__(self) -> str:
+        return f"<Scorecard {self.code}>"
 
 
 class ScorecardMeasure(Audited, db.Model):
@@ -307,6 +322,9 @@ class ScorecardMeasure(Audited, db.Model):
     scorecard: Mapped[Scorecard] = relationship(back_populates="entries")
     measure: Mapped[Measure] = relationship(lazy="joined")
 
+    def __repr__(self) -> str:
+        return f"<ScorecardMeasure {self.measure_id} on scorecard {self.scorecard_id}>"
+
 
 class Strategy(Audited, Timestamped, db.Model):
     """A workforce strategy whose impact is evaluated."""
@@ -328,6 +346,9 @@ class Strategy(Audited, Timestamped, db.Model):
     stages: Mapped[list[EvaluationStage]] = relationship(
         back_populates="strategy", cascade="all, delete-orphan", order_by="EvaluationStage.position"
     )
+
+    def __repr__(self) -> str:
+        return f"<Strategy {self.code}>"
 
 
 evidence_measure = Table(
@@ -370,6 +391,9 @@ class EvaluationStage(Audited, db.Model):
         back_populates="stage", cascade="all, delete-orphan", order_by="EvaluationEvidence.position"
     )
 
+    def __repr__(self) -> str:
+        return f"<EvaluationStage {self.kind} of strategy {self.strategy_id}>"
+
 
 class EvaluationActivity(Audited, db.Model):
     """What was done at a stage (one line of the model's middle column)."""
@@ -384,6 +408,9 @@ class EvaluationActivity(Audited, db.Model):
     text: Mapped[str] = mapped_column(Text)
 
     stage: Mapped[EvaluationStage] = relationship(back_populates="activities")
+
+    def __repr__(self) -> str:
+        return f"<EvaluationActivity {self.id} of stage {self.stage_id}>"
 
 
 class EvaluationEvidence(Audited, db.Model):
@@ -402,3 +429,6 @@ class EvaluationEvidence(Audited, db.Model):
     measures: Mapped[list[Measure]] = relationship(
         secondary=evidence_measure, order_by="Measure.name"
     )
+
+    def __repr__(self) -> str:
+        return f"<EvaluationEvidence {self.id} of stage {self.stage_id}>"

@@ -77,6 +77,8 @@ READERS = ("senior_leader", "hr", "ld_officer")
 #: Roles that may change the measures they own (admins change every one).
 EDITORS = ("hr", "ld_officer")
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+#: A number whose commas separate thousands: 1,234 or -12,345.5.
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 #: The largest figure a measure holds (Numeric(14, 4): ten digits before the point).
 MAX_FIGURE = Decimal("9999999999")
 MAX_PLACES = 4
@@ -170,18 +172,26 @@ def parse_value(
     """A figure typed or uploaded for a measure counted in ``unit``, checked; None for blank.
 
     "1,234" and (for a percentage) "73.5%" are read; anything else that is not a plain
-    number, a formula like "=SUM(A1:A3)" included, is refused.
+    number, a formula like "=SUM(A1:A3)" or a decimal comma like "7,5" included, is refused.
     """
     if raw is None:
         return None
     if isinstance(raw, Decimal | int | float):
         value = Decimal(str(raw))
     else:
-        text = str(raw).strip().replace(",", "")
+        text = str(raw).strip()
         if not text:
             return None
         if unit == "percent" and text.endswith("%"):
             text = text[:-1].strip()
+        if "," in text:
+            # A comma only separates thousands (1,234): "7,5" is not read as 75.
+            if not THOUSANDS.match(text):
+                raise ServiceError(
+                    f"The {label} must be a number written with a point for decimals, like "
+                    f"{_example_value(unit)}, not {str(raw).strip()!r}"
+                )
+            text = text.replace(",", "")
         try:
             value = Decimal(text)
         except InvalidOperation:
@@ -443,6 +453,8 @@ def save_measure(
                 "The measure has entered actuals: delete them before making it computed",
                 "source",
             )
+        if unit != measure.unit:
+            _check_held_figures(measure, unit)
     baseline = _optional_period(frequency, details.baseline_period, "baseline_period")
     try:
         baseline_value = parse_value(details.baseline_value, unit, "baseline value")
@@ -477,6 +489,26 @@ def save_measure(
     measure.active = details.active
     db.session.flush()
     return measure
+
+
+def _check_held_figures(measure: Measure, unit: str) -> None:
+    """Refuse a new unit that a figure the measure holds cannot be counted in (a count of
+    250 does not become 250%)."""
+    held: list[tuple[str, Decimal | None]] = [
+        (f"the {f.kind} for {figure_label(f)}", f.value) for f in measure.figures
+    ]
+    held += [(f"the {comparator_words(b.comparator)} figure", b.value) for b in measure.benchmarks]
+    for what, value in held:
+        if value is None:
+            continue
+        try:
+            check_value(value, unit)
+        except ServiceError as error:
+            raise ServiceError(
+                f"The unit cannot change to {UNITS[unit].lower()}: {what} is {_plain(value)}, "
+                "which that unit cannot hold. Change or remove that figure first",
+                "unit",
+            ) from error
 
 
 def save_plan(
@@ -591,6 +623,12 @@ def figure_label(figure: MeasureFigure) -> str:
     return span_label(figure.measure.frequency, figure.start, figure.end_on)
 
 
+def comparator_words(comparator: str) -> str:
+    """A comparator as a sentence names it: "England average", "regional average"."""
+    label = COMPARATORS[comparator]
+    return label if comparator == "england" else label.lower()
+
+
 def save_benchmark(
     measure: Measure,
     comparator: str | None,
@@ -614,8 +652,8 @@ def save_benchmark(
         if other.comparator == which and other.start == start and other is not benchmark:
             when = f"for {period.label}" if period else "with no period stated"
             raise ServiceError(
-                f"There is already a {COMPARATORS[which].lower()} figure {when}: change that "
-                "one instead",
+                f"There is already {_article(comparator_words(which))} figure {when}: "
+                "change that one instead",
                 "period" if period else "comparator",
             )
     if benchmark is None:
@@ -625,6 +663,10 @@ def save_benchmark(
     benchmark.value, benchmark.note = amount, cleaned_note
     db.session.flush()
     return benchmark
+
+
+def _article(words: str) -> str:
+    return f"{'an' if words[:1].lower() in 'aeiou' else 'a'} {words}"
 
 
 def delete_benchmark(benchmark: MeasureBenchmark) -> None:

@@ -226,7 +226,7 @@ def benchmark_delete(benchmark_id: int) -> str | Response:
     measure = benchmark.measure
     form = ConfirmForm()
     when = f" for {period_key(measure.frequency, benchmark.start)}" if benchmark.start else ""
-    what = f"the {COMPARATORS[benchmark.comparator].lower()} figure{when}"
+    what = f"the {service.comparator_words(benchmark.comparator)} figure{when}"
     if form.validate_on_submit():
         service.delete_benchmark(benchmark)
         db.session.commit()

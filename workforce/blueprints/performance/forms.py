@@ -59,6 +59,22 @@ class _Listed:
             raise ValidationError(self.unlisted_message) from error
 
 
+class ToleranceField(AmountField):
+    """The RAG tolerance, a percentage like 2.5: a decimal comma (2,5) is refused rather
+    than read as 25."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """Read the number; refuse a comma or anything else that is not one."""
+        message = "The tolerance must be a number with a point for decimals, like 5 or 2.5"
+        if valuelist and "," in valuelist[0]:
+            self.data = None
+            raise ValueError(message)
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(message) from error
+
+
 class ListedSelect(_Listed, SelectField):
     """A select box from a list."""
 
@@ -167,7 +183,7 @@ class MeasureForm(FlaskForm):
         "Administrators may change every measure.",
         validators=[InputRequired("Choose who owns the measure")],
     )
-    tolerance = AmountField(
+    tolerance = ToleranceField(
         "Tolerance, as a % of the target",
         widget=GovTextInput(),
         default=5,
@@ -284,20 +300,32 @@ class PlanForm(FlaskForm):
         "Story behind the curve",
         widget=GovTextArea(),
         description="Why the figures are what they are: the causes and forces at work.",
-        validators=[Optional(), Length(max=LONG_TEXT)],
+        validators=[
+            Optional(),
+            Length(
+                max=LONG_TEXT,
+                message="The story behind the curve must be 10,000 characters or fewer",
+            ),
+        ],
     )
     partners = TextAreaField(
         "Partners",
         widget=GovTextArea(),
         description="Who else has a role to play in turning the curve.",
-        validators=[Optional(), Length(max=LONG_TEXT)],
+        validators=[
+            Optional(),
+            Length(max=LONG_TEXT, message="Partners must be 10,000 characters or fewer"),
+        ],
     )
     what_works = TextAreaField(
         "What works",
         widget=GovTextArea(),
         description="What the evidence says would turn the curve, including low-cost and "
         "no-cost ideas.",
-        validators=[Optional(), Length(max=LONG_TEXT)],
+        validators=[
+            Optional(),
+            Length(max=LONG_TEXT, message="What works must be 10,000 characters or fewer"),
+        ],
     )
     submit = SubmitField("Save the plan", widget=GovSubmitInput())
 

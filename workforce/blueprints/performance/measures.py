@@ -12,6 +12,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from workforce.blueprints.performance import bp
@@ -38,6 +39,7 @@ from workforce.metrics.periods import (
     period_label,
     shift,
 )
+from workforce.models import User
 from workforce.models.performance import (
     COMPARATORS,
     OWNER_ROLES,
@@ -45,8 +47,10 @@ from workforce.models.performance import (
     SOURCES,
     UNITS,
     EvaluationEvidence,
+    EvaluationStage,
     Measure,
     MeasureAction,
+    MeasureCommentary,
     Scorecard,
     ScorecardMeasure,
     evidence_measure,
@@ -202,7 +206,15 @@ def measure_detail(measure_id: int) -> str:
         select(EvaluationEvidence)
         .join(evidence_measure, evidence_measure.c.evidence_id == EvaluationEvidence.id)
         .where(evidence_measure.c.measure_id == measure.id)
+        .options(selectinload(EvaluationEvidence.stage).selectinload(EvaluationStage.strategy))
         .order_by(EvaluationEvidence.id)
+    ).all()
+    # Each item's author and their name read in two queries, not two per item.
+    commentary = db.session.scalars(
+        select(MeasureCommentary)
+        .where(MeasureCommentary.measure_id == measure.id)
+        .options(selectinload(MeasureCommentary.author).selectinload(User.staff))
+        .order_by(MeasureCommentary.created_at.desc(), MeasureCommentary.id.desc())
     ).all()
     today = date.today()
     actions = sorted(measure.actions, key=lambda a: (a.status == "done", a.due_on, a.id))
@@ -226,6 +238,7 @@ def measure_detail(measure_id: int) -> str:
             key=lambda b: (list(COMPARATORS).index(b.comparator), b.start or date.min),
         ),
         actions=actions,
+        commentary=commentary,
         scorecards=scorecards,
         evidence=evidence,
         can_edit=service.can_edit(current_user, measure),

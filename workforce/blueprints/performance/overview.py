@@ -66,6 +66,8 @@ def index() -> str:
         page=page,
         judged=judged,
         filters=filters,
+        filtered=bool(filters.q or filters.source or filters.owner or filters.question)
+        or filters.state != "active",
         questions=RBA_QUESTIONS,
         sources=SOURCES,
         owners=OWNER_ROLES,
