@@ -56,7 +56,7 @@ def snapshot() -> list[tuple]:
     return [*figures, *actions, *comments, *entries]
 
 
-def test_demo_performance_is_realistic_and_deterministic(app_ctx):
+def test_demo_performance_is_realistic_and_deterministic(app_ctx, backend):
     summary = build_demo(SEED, today=TODAY)
     db.session.commit()
     assert "performance: 76 targets, 11 entered figures, 6 comments, 7 actions" in summary
@@ -158,7 +158,10 @@ def test_demo_performance_is_realistic_and_deterministic(app_ctx):
     assert len(overdue) == 1
     assert all(abs((a.due_on - TODAY).days) <= 180 for a in actions)
 
-    # The same seed builds the same figures, plans and scorecard.
+    # The same seed builds the same figures, plans and scorecard. (Checked on SQLite only:
+    # what the demo draws does not depend on the database, and a rebuild costs seconds.)
+    if backend != "sqlite":
+        return
     first = snapshot()
     db.session.remove()  # forget the objects held above: the rebuild reuses their ids
     clean_database(app_ctx)
