@@ -143,7 +143,10 @@ class Measure(Audited, Timestamped, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     figures: Mapped[list[MeasureFigure]] = relationship(
-        back_populates="measure", cascade="all, delete-orphan", order_by="MeasureFigure.start"
+        back_populates="measure",
+        cascade="all, delete-orphan",
+        # Actual before target for the same period: a stable order everywhere.
+        order_by="(MeasureFigure.start, MeasureFigure.kind)",
     )
     benchmarks: Mapped[list[MeasureBenchmark]] = relationship(
         back_populates="measure", cascade="all, delete-orphan"

@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import lazyload, selectinload
 
 from workforce.extensions import db
 from workforce.metrics import asye as rules
@@ -156,9 +157,29 @@ def assesses(user: User, staff_id: int) -> bool:
     )
 
 
+def record_options() -> list[Any]:
+    """Loader options for every row an enrolment's record reads, a query for each kind of
+    row however many enrolments are loaded."""
+    return [
+        selectinload(AsyeEnrolment.staff).selectinload(Staff.spells),
+        selectinload(AsyeEnrolment.cohort),
+        selectinload(AsyeEnrolment.assessor),
+        selectinload(AsyeEnrolment.line_manager),
+        selectinload(AsyeEnrolment.pauses),
+        selectinload(AsyeEnrolment.reviews).selectinload(AsyeReview.assessment),
+        selectinload(AsyeEnrolment.evidence).selectinload(AsyeEvidence.domains),
+        selectinload(AsyeEnrolment.protected_time),
+    ]
+
+
 def enrolments_for(user: User, *, current_only: bool = True) -> list[AsyeEnrolment]:
-    """The enrolments ``user`` may work on (every one for a manager), by start date."""
-    query = select(AsyeEnrolment).order_by(AsyeEnrolment.start_date, AsyeEnrolment.id)
+    """The enrolments ``user`` may work on (every one for a manager), by start date, with
+    their records loaded."""
+    query = (
+        select(AsyeEnrolment)
+        .options(*record_options())
+        .order_by(AsyeEnrolment.start_date, AsyeEnrolment.id)
+    )
     if current_only:
         query = query.where(AsyeEnrolment.outcome.is_(None))
     if not can_manage(user):
@@ -665,7 +686,32 @@ def latest_caseload(enrolment: AsyeEnrolment, on: date) -> Caseload | None:
     )
     if snapshot is None:
         return None
-    scheme = scheme_in_force(snapshot.taken_on)
+    return _caseload(enrolment, snapshot, scheme_in_force(snapshot.taken_on))
+
+
+def _latest_snapshots(staff_ids: Sequence[int], on: date) -> dict[int, CaseloadSnapshot]:
+    """Each person's latest snapshot on or before ``on``, in one query."""
+    if not staff_ids:
+        return {}
+    latest = (
+        select(CaseloadSnapshot.staff_id, func.max(CaseloadSnapshot.taken_on).label("taken_on"))
+        .where(CaseloadSnapshot.staff_id.in_(staff_ids), CaseloadSnapshot.taken_on <= on)
+        .group_by(CaseloadSnapshot.staff_id)
+        .subquery()
+    )
+    snapshots = db.session.scalars(
+        select(CaseloadSnapshot)
+        .join(
+            latest,
+            (CaseloadSnapshot.staff_id == latest.c.staff_id)
+            & (CaseloadSnapshot.taken_on == latest.c.taken_on),
+        )
+        .options(lazyload(CaseloadSnapshot.counts))
+    )
+    return {snapshot.staff_id: snapshot for snapshot in snapshots}
+
+
+def _caseload(enrolment: AsyeEnrolment, snapshot: CaseloadSnapshot, scheme: Any) -> Caseload:
     stable = scheme.stable_points if scheme is not None else Decimal(0)
     points = Decimal(stable) + Decimal(snapshot.case_points) + Decimal(snapshot.extra_points)
     maximum = enrolment.programme.workload_cap_points
@@ -680,19 +726,63 @@ def latest_caseload(enrolment: AsyeEnrolment, on: date) -> Caseload | None:
     return Caseload(snapshot.taken_on, points, cap)
 
 
+#: ``enrolment_view`` reads the caseload itself unless it is given one.
+_READ: Any = object()
+
+
+def enrolment_views(
+    enrolments: Sequence[AsyeEnrolment],
+    today: date | None = None,
+    *,
+    stages: Sequence[Stage] | None = None,
+) -> list[EnrolmentView]:
+    """``enrolment_view`` of each of ``enrolments`` (loaded with ``record_options``),
+    reading supervision and caseloads a few queries for all of them, not per enrolment."""
+    from workforce.services.caseloads import schemes
+    from workforce.services.supervision import held_sessions
+
+    today = today or date.today()
+    stages = stages if stages is not None else asye_stages()
+    as_of = {e.id: min(today, e.outcome_on) if e.outcome_on else today for e in enrolments}
+    staff_ids = sorted({e.staff_id for e in enrolments})
+    held = held_sessions(staff_ids, today)
+    in_force = schemes()  # the latest first
+    snapshots: dict[date, dict[int, CaseloadSnapshot]] = {
+        day: _latest_snapshots(
+            sorted({e.staff_id for e in enrolments if as_of[e.id] == day}), day
+        )
+        for day in sorted(set(as_of.values()))
+    }
+    views = []
+    for enrolment in enrolments:
+        day = as_of[enrolment.id]
+        snapshot = snapshots[day].get(enrolment.staff_id)
+        caseload = None
+        if snapshot is not None:
+            scheme = next((s for s in in_force if s.effective_from <= snapshot.taken_on), None)
+            caseload = _caseload(enrolment, snapshot, scheme)
+        dates = [s.held_on for s in held.get(enrolment.staff_id, []) if s.held_on <= day]
+        views.append(
+            enrolment_view(enrolment, today, held=dates, stages=stages, caseload=caseload)
+        )
+    return views
+
+
 def enrolment_view(
     enrolment: AsyeEnrolment,
     today: date | None = None,
     *,
     held: Sequence[date] | None = None,
     stages: Sequence[Stage] | None = None,
+    caseload: Caseload | None = _READ,
 ) -> EnrolmentView:
     """The enrolment's schedule (with pauses), each review's status, evidence progress,
     protected hours used and due, supervision windows and missed ones, caseload against the
     cap and the 24-month warning, as on ``today``.
 
-    ``held`` (the NQSW's supervision dates) and ``stages`` may be passed in when viewing
-    many enrolments at once; otherwise they are read here."""
+    ``held`` (the NQSW's supervision dates), ``stages`` and ``caseload`` may be passed in
+    when viewing many enrolments at once (``enrolment_views``); otherwise they are read
+    here."""
     today = today or date.today()
     programme = enrolment.programme
     pauses = _pause_values(enrolment.pauses)
@@ -743,7 +833,7 @@ def enrolment_view(
         protected_due=Decimal(str(due)),
         windows=windows,
         missed=rules.missed_windows(windows, as_of),
-        caseload=latest_caseload(enrolment, as_of),
+        caseload=latest_caseload(enrolment, as_of) if caseload is _READ else caseload,
         completion_deadline=deadline,
         past_deadline=late,
         pauses=list(enrolment.pauses),

@@ -725,12 +725,23 @@ class JudgedSnapshot:
 
 
 def judge_snapshot(
-    snapshot: CaseloadSnapshot, schemes_by_id: Mapping[int, metrics.Scheme] | None = None
+    snapshot: CaseloadSnapshot,
+    schemes_by_id: Mapping[int, metrics.Scheme] | None = None,
+    *,
+    all_schemes: Sequence[WeightingScheme] | None = None,
+    staff: Staff | None = None,
 ) -> JudgedSnapshot:
     """Points, capacity, utilisation and band of one snapshot: the scheme in force on its
-    date, and the worker's FTE and ASYE status from the spell in force that day."""
-    scheme = scheme_in_force(snapshot.taken_on)
-    spell = spell_on(snapshot.staff_id, snapshot.taken_on)
+    date, and the worker's FTE and ASYE status from the spell in force that day.
+
+    Judging many snapshots, pass ``all_schemes`` (every scheme, the latest effective first)
+    and the worker as ``staff`` (with their spells) so neither is read again for each."""
+    if all_schemes is None:
+        scheme = scheme_in_force(snapshot.taken_on)
+    else:
+        scheme = next((s for s in all_schemes if s.effective_from <= snapshot.taken_on), None)
+    on = snapshot.taken_on
+    spell = spell_on(snapshot.staff_id, on) if staff is None else staff.spell_on(on)
     if spell is None:
         return JudgedSnapshot(snapshot, scheme, None, False, None)
     worker_fte = fte_of(spell.contracted_hours, spell.standard_hours)
@@ -757,8 +768,14 @@ def history(staff: Staff) -> list[JudgedSnapshot]:
         .where(CaseloadSnapshot.staff_id == staff.id)
         .order_by(CaseloadSnapshot.taken_on.desc())
     ).all()
-    by_id = metrics_schemes() if snapshots else {}
-    return [judge_snapshot(snapshot, by_id) for snapshot in snapshots]
+    if not snapshots:
+        return []
+    all_schemes = schemes()
+    by_id = {scheme.id: as_metrics_scheme(scheme) for scheme in all_schemes}
+    return [
+        judge_snapshot(snapshot, by_id, all_schemes=all_schemes, staff=staff)
+        for snapshot in snapshots
+    ]
 
 
 def parse_decimal(text: Any) -> Decimal | None:

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from workforce.extensions import db
 from workforce.metrics import turnover as measures
@@ -376,7 +377,11 @@ class AbsenceFilter:
 def absence_query(chosen: AbsenceFilter) -> Any:
     """SQL: absences (with the person) matching ``chosen``, latest first. The team is the
     team of the person's post on the first day of absence."""
-    query = select(Absence).join(Staff, Staff.id == Absence.staff_id)
+    query = (
+        select(Absence)
+        .join(Staff, Staff.id == Absence.staff_id)
+        .options(contains_eager(Absence.staff))
+    )
     if chosen.team_id is not None:
         query = query.where(
             select(EmploymentSpell.id)

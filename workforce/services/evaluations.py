@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from workforce.clock import local_now
 from workforce.extensions import db
@@ -235,6 +235,7 @@ def session_attendees(session: TrainingSession) -> list[Booking]:
     query = (
         select(Booking)
         .join(Staff, Staff.id == Booking.staff_id)
+        .options(contains_eager(Booking.staff), selectinload(Booking.evaluation))
         .where(Booking.session_id == session.id, _attended())
         .order_by(Staff.last_name, Staff.first_name, Staff.id)
     )
@@ -373,7 +374,8 @@ def follow_ups_query(
         .options(
             contains_eager(ImpactFollowUp.booking)
             .contains_eager(Booking.session)
-            .contains_eager(TrainingSession.course)
+            .contains_eager(TrainingSession.course),
+            contains_eager(ImpactFollowUp.booking).contains_eager(Booking.staff),
         )
         .where(ImpactFollowUp.due_on <= today)
     )

@@ -232,7 +232,16 @@ def staff_trained_in_practice_model(start: date, end: date, argument: str | None
         raise CalculationError(
             "The calculation 'Staff trained in a practice model' needs a practice model"
         )
-    model_id = db.session.scalar(select(PracticeModel.id).where(PracticeModel.name == name))
+    memo = _SHARED.get()
+    if memo is None:
+        model_id = db.session.scalar(select(PracticeModel.id).where(PracticeModel.name == name))
+    else:
+        # Many measures read from one memo (a page of them) look their models up once.
+        if ("practice models",) not in memo:
+            memo["practice models",] = dict(
+                db.session.execute(select(PracticeModel.name, PracticeModel.id)).all()
+            )
+        model_id = memo["practice models",].get(name)
     if model_id is None:
         raise CalculationError(f"There is no practice model called {name!r}")
     if not _period(start, end):

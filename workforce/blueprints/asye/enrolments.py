@@ -62,8 +62,10 @@ RAG_TAGS = {
 LABELS = {"judgements": JUDGEMENTS, "outcomes": OUTCOMES, "reasons": PAUSE_REASONS}
 
 
-def _readable(enrolment_id: int) -> AsyeEnrolment:
-    enrolment = db.session.get(AsyeEnrolment, enrolment_id) or abort(404)
+def _readable(enrolment_id: int, *, whole: bool = False) -> AsyeEnrolment:
+    """The enrolment, if the user may read it; ``whole``: with every row of its record."""
+    options = service.record_options() if whole else ()
+    enrolment = db.session.get(AsyeEnrolment, enrolment_id, options=options) or abort(404)
     if not service.can_read(current_user, enrolment):
         abort(403)
     return enrolment
@@ -121,7 +123,7 @@ def index() -> str:
     managing = service.can_manage(current_user)
     working = service.enrolments_for(current_user)
     stages = service.asye_stages()
-    views = [service.enrolment_view(e, today, stages=stages) for e in working]
+    views = service.enrolment_views(working, today, stages=stages)
     due = [(view, row) for view in views for row in view.due_soon]
     due.sort(key=lambda item: item[1].due)
     return render_template(
@@ -203,7 +205,7 @@ def enrol() -> str | Response:
 
 
 def _record(enrolment_id: int, printable: bool) -> str:
-    enrolment = _readable(enrolment_id)
+    enrolment = _readable(enrolment_id, whole=True)
     view = service.enrolment_view(enrolment, date.today())
     return render_template(
         "asye/enrolment.html",
@@ -239,7 +241,7 @@ def enrolment_print(enrolment_id: int) -> str:
 @login_required
 def enrolment_export(enrolment_id: int) -> Response:
     """The whole record as an XLSX workbook (the download is audited)."""
-    enrolment = _readable(enrolment_id)
+    enrolment = _readable(enrolment_id, whole=True)
     view = service.enrolment_view(enrolment, date.today())
     content = record_workbook(view)
     record_event(

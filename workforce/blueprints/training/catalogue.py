@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from workforce.blueprints.refusals import put_error
@@ -21,7 +23,14 @@ from workforce.blueprints.training.forms import (
     VenueForm,
 )
 from workforce.extensions import db
-from workforce.models import Course, PracticeModel, StrategicPriority, Venue
+from workforce.models import (
+    Booking,
+    Course,
+    PracticeModel,
+    StrategicPriority,
+    TrainingSession,
+    Venue,
+)
 from workforce.models.training import DELIVERY_MODES, PROVIDERS, SESSION_STATUSES
 from workforce.pagination import paginate
 from workforce.security import roles_required
@@ -113,7 +122,22 @@ def course_list() -> str:
 @login_required
 def course_detail(course_id: int) -> str:
     """Everything about a course, with its sessions and what its evaluations say."""
-    course = _course_or_404(course_id)
+    course = (
+        db.session.get(
+            Course,
+            course_id,
+            options=[selectinload(Course.sessions).selectinload(TrainingSession.venue)],
+        )
+        or abort(404)
+    )
+    booked = dict(
+        db.session.execute(
+            select(Booking.session_id, func.count())
+            .join(TrainingSession, TrainingSession.id == Booking.session_id)
+            .where(TrainingSession.course_id == course.id, Booking.status == "booked")
+            .group_by(Booking.session_id)
+        ).all()
+    )
     now = local_now()
     upcoming = [s for s in course.sessions if s.ends_at >= now]
     past = [s for s in reversed(course.sessions) if s.ends_at < now]
@@ -123,6 +147,7 @@ def course_detail(course_id: int) -> str:
         upcoming=upcoming,
         past=past[:PAST_SESSIONS_SHOWN],
         past_total=len(past),
+        booked=booked,
         roles=catalogue.role_labels(),
         tiers=labels("tier_of_need"),
         role_audience={a.value: a.mandatory for a in course.audiences if a.kind == "role"},
