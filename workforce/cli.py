@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from flask.cli import AppGroup
 from workforce.audit import set_actor
 from workforce.extensions import db
 from workforce.models import ROLES
+from workforce.scale import MAX_STAFF, MAX_YEARS, MIN_STAFF, PRESETS
 
 users_cli = AppGroup("users", help="Manage accounts.")
 seed_cli = AppGroup("seed", help="Load reference data or a demo authority.")
@@ -118,11 +120,54 @@ def seed_reference_command() -> None:
     help="Random seed; the same seed builds the same authority.",
 )
 @click.option("--if-empty", is_flag=True, help="Do nothing if any staff record exists.")
-def seed_demo_command(random_seed: int, if_empty: bool) -> None:
-    """Build a realistic demo authority with one account per role."""
+@click.option(
+    "--staff",
+    type=click.IntRange(MIN_STAFF, MAX_STAFF),
+    help="Generate an authority of this many posts instead (the scale generator; needs a "
+    "database without staff).",
+)
+@click.option(
+    "--years",
+    type=click.IntRange(1, MAX_YEARS),
+    help="Years of history of the generated authority (with --staff; default 5).",
+)
+@click.option(
+    "--preset",
+    type=click.Choice(sorted(PRESETS)),
+    help="A generated authority of a named size: county (5,000 staff, 5 years) or national "
+    "(50,000 staff, 10 years).",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Build the generated authority as if today were this date (YYYY-MM-DD; with "
+    "--staff or --preset): the same seed and date build the same authority.",
+)
+def seed_demo_command(
+    random_seed: int,
+    if_empty: bool,
+    staff: int | None,
+    years: int | None,
+    preset: str | None,
+    today: datetime | None,
+) -> None:
+    """Build a realistic demo authority with one account per role (hand-made, about 300
+    staff), or, with --staff or --preset, a generated one of any size."""
     from workforce.demo import build_demo, demo_present
     from workforce.services.reference import load_code_lists
 
+    if preset and (staff is not None or years is not None):
+        raise click.UsageError(
+            "--preset sets the staff and the years: give --preset, or --staff (and --years), "
+            "not both"
+        )
+    if years is not None and staff is None:
+        raise click.UsageError("--years goes with --staff (or use --preset)")
+    if today is not None and staff is None and preset is None:
+        raise click.UsageError("--today goes with --staff or --preset")
+    if staff is not None or preset is not None:
+        _seed_scale(random_seed, if_empty, staff, years, preset, today.date() if today else None)
+        return
     _as_cli("seed demo")
     if if_empty and demo_present():
         click.echo("Staff records exist already; demo data not loaded again.")
@@ -136,6 +181,46 @@ def seed_demo_command(random_seed: int, if_empty: bool) -> None:
     summary = build_demo(random_seed)
     db.session.commit()
     click.echo(summary)
+
+
+def _seed_scale(
+    random_seed: int,
+    if_empty: bool,
+    staff: int | None,
+    years: int | None,
+    preset: str | None,
+    today: date | None,
+) -> None:
+    """``seed demo --staff N [--years Y]`` or ``--preset NAME``: the scale generator."""
+    from workforce.demo import demo_present
+    from workforce.scale import build_scale
+
+    staff, years = PRESETS[preset] if preset else (staff or 0, years or 5)
+    _as_cli(f"seed demo --staff {staff} --years {years} --seed {random_seed}")
+    if demo_present():
+        if if_empty:
+            click.echo("Staff records exist already; demo data not loaded again.")
+            return
+        raise click.ClickException(
+            "Staff records exist already: the scale generator needs a database without staff "
+            "(or add --if-empty to skip without an error)"
+        )
+    click.echo(f"Generating an authority of {staff:,} staff with {years} years of history...")
+    try:
+        summary = build_scale(
+            staff,
+            years,
+            random_seed,
+            today,
+            progress=lambda step: click.echo(f"  {step}", err=True),
+        )
+    except ValueError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(str(summary))
+    for line in summary.table():
+        click.echo(line)
 
 
 @import_cli.command("staff")

@@ -1,0 +1,46 @@
+"""Peak memory of one report export, in a process of its own (as a web worker would build it).
+
+``python bench/memory_probe.py DATABASE_URL REPORT FORMAT`` builds the report with its default
+parameters for the command line's viewer, renders it as FORMAT (CSV streamed line by line,
+as the web download sends it; XLSX and JSON whole) and prints one line of JSON: the seconds
+it took, the process's peak resident memory (``ru_maxrss``) and the peak before the report
+started (the app and its imports), both in MiB.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+from common import make_app
+
+
+def main() -> int:
+    database_url, name, format_name = sys.argv[1:4]
+    app = make_app(database_url)
+    with app.app_context():
+        from workforce.reports import check_parameters, run_report
+        from workforce.reports.registry import get
+        from workforce.reports.render import csv_chunks, render
+
+        definition = get(name)
+        assert definition is not None, name
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        started = time.perf_counter()
+        result = run_report(definition, check_parameters(definition, {}), None)
+        size = 0
+        if format_name == "csv":
+            for chunk in csv_chunks(result):
+                size += len(chunk.encode("utf-8"))
+        else:
+            size = len(render(result, format_name))
+        seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mib": peak, "base_mib": before, "bytes": size}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
