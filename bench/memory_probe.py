@@ -1,7 +1,8 @@
 """Peak memory of one report export, in a process of its own (as a web worker would build it).
 
-``python bench/memory_probe.py DATABASE_URL REPORT FORMAT`` builds the report with its default
-parameters for the command line's viewer, renders it as FORMAT (CSV streamed line by line,
+``python bench/memory_probe.py DATABASE_URL REPORT FORMAT [PARAMETERS_JSON]`` builds the report
+with its default parameters (or those given, such as ``{"scorecard": "x"}``) for the command
+line's viewer, renders it as FORMAT (CSV streamed line by line,
 as the web download sends it; XLSX and JSON whole) and prints one line of JSON: the seconds
 it took, the process's peak resident memory (``ru_maxrss``) and the peak before the report
 started (the app and its imports), both in MiB.
@@ -19,6 +20,7 @@ from common import make_app
 
 def main() -> int:
     database_url, name, format_name = sys.argv[1:4]
+    raw = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
     app = make_app(database_url)
     with app.app_context():
         from workforce.reports import check_parameters, run_report
@@ -29,7 +31,7 @@ def main() -> int:
         assert definition is not None, name
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         started = time.perf_counter()
-        result = run_report(definition, check_parameters(definition, {}), None)
+        result = run_report(definition, check_parameters(definition, raw), None)
         size = 0
         if format_name == "csv":
             for chunk in csv_chunks(result):

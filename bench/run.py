@@ -131,15 +131,26 @@ def _rows(result: Any) -> list[dict[str, Any]]:
 def time_reports(url: str, runs: int, only: str | None, memory: bool) -> list[ReportTiming]:
     """Each report's time, its floor's time and its peak memory."""
     from floors import FLOORS, FloorMismatch
+    from sqlalchemy import select
 
+    from workforce.extensions import db
+    from workforce.models import Scorecard
     from workforce.reports import check_parameters, run_report
     from workforce.reports.registry import all_reports
 
-    timings = []
+    variants: list[tuple[str, Any, dict[str, str]]] = []
     for definition in all_reports():
-        if only and only not in definition.name:
+        if "scorecard" in definition.accepts:
+            # Every scorecard, not only the default (the first by name).
+            for code in db.session.scalars(select(Scorecard.code).order_by(Scorecard.name)):
+                variants.append((f"{definition.name}:{code}", definition, {"scorecard": code}))
+        else:
+            variants.append((definition.name, definition, {}))
+    timings = []
+    for label, definition, raw in variants:
+        if only and only not in label:
             continue
-        params = check_parameters(definition, {})
+        params = check_parameters(definition, raw)
 
         def build(definition: Any = definition, params: Any = params) -> Any:
             result = run_report(definition, params, None)
@@ -147,7 +158,7 @@ def time_reports(url: str, runs: int, only: str | None, memory: bool) -> list[Re
             return result
 
         seconds, result = best_of(runs, build)
-        timing = ReportTiming(definition.name, seconds)
+        timing = ReportTiming(label, seconds)
         floor = FLOORS.get(definition.name)
         if floor is not None:
             timing.floor, figures = best_of(runs, lambda floor=floor, p=params: floor.run(p))
@@ -157,7 +168,7 @@ def time_reports(url: str, runs: int, only: str | None, memory: bool) -> list[Re
             except FloorMismatch as problem:
                 timing.checked = f"DISAGREES: {problem}"
         print(
-            f"  {definition.name:24s} {seconds:7.3f} s"
+            f"  {label:24s} {seconds:7.3f} s"
             + (
                 f"  floor {timing.floor:7.3f} s  x{timing.ratio:4.1f}  {timing.checked}"
                 if timing.floor
@@ -174,6 +185,7 @@ def time_reports(url: str, runs: int, only: str | None, memory: bool) -> list[Re
                         url,
                         definition.name,
                         format_name,
+                        json.dumps(raw),
                     ],
                     capture_output=True,
                     text=True,
@@ -312,6 +324,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> BackendResult:
     staff, years = args.staff, args.years
     name = f"workforce_bench_run_{os.getpid()}"
     folder = Path(tempfile.mkdtemp(prefix="workforce-bench-"))
+    if args.reuse:
+        return reuse_backend(backend, args)
     url = create_database(name) if backend == "postgresql" else f"sqlite:///{folder / 'bench.db'}"
     print(f"\n== {backend}: {staff:,} staff, {years} years ({url})", flush=True)
     outcome = BackendResult(backend)
@@ -355,6 +369,20 @@ def run_backend(backend: str, args: argparse.Namespace) -> BackendResult:
             print(f"  kept {folder / 'bench.db'}")
         else:
             print(f"  kept database {name}")
+    return outcome
+
+
+def reuse_backend(backend: str, args: argparse.Namespace) -> BackendResult:
+    """Time an authority already loaded (``--reuse URL``): no load, nothing dropped."""
+    url = args.reuse
+    print(f"\n== {backend}: the authority already at {url}", flush=True)
+    outcome = BackendResult(backend)
+    app = make_app(url)
+    with app.app_context():
+        outcome.machine = machine(backend)
+        outcome.reports = time_reports(url, args.runs, args.only, not args.no_memory)
+    if args.http and backend == "postgresql":
+        outcome.pages = load_test(url, args.users, args.duration, args.workers)
     return outcome
 
 
@@ -448,6 +476,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--today", type=date.fromisoformat, default=date.today())
     parser.add_argument("--keep", action="store_true", help="Keep the databases")
+    parser.add_argument(
+        "--reuse",
+        metavar="DATABASE_URL",
+        help="Time an authority already loaded there (kept with --keep, or seed demo --preset)",
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.md")
     parser.add_argument(
         "--no-fail", action="store_true", help="Exit 0 even when targets are missed"
@@ -457,6 +490,8 @@ def main(argv: list[str] | None = None) -> int:
     args.staff = args.staff or preset_staff
     args.years = args.years or preset_years
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    if args.reuse:
+        backends = ["postgresql" if args.reuse.startswith("postgresql") else "sqlite"]
     if "postgresql" in backends and not postgres_reachable():
         raise SystemExit("PostgreSQL is not reachable on 127.0.0.1:5432 (user postgres)")
     outcomes = [run_backend(backend, args) for backend in backends]

@@ -483,6 +483,23 @@ def retention_rows(scoped: list[_Scoped], on: date) -> list[dict[str, Any]]:
     return rows
 
 
+def retention_on(on: date) -> list[dict[str, Any]]:
+    """``retention_rows`` for every enrolment started by ``on`` (the whole authority), read
+    with one light query of those who passed instead of every enrolment with its pauses and
+    reviews (the performance measure of retention needs nothing else)."""
+    passed = [
+        _Scoped(AsyeEnrolment(staff_id=staff_id, outcome="passed", outcome_on=_d(day)), NO_TEAM)
+        for staff_id, day in db.session.execute(
+            select(AsyeEnrolment.staff_id, AsyeEnrolment.outcome_on).where(
+                AsyeEnrolment.start_date <= on,
+                AsyeEnrolment.outcome == "passed",
+                AsyeEnrolment.outcome_on <= on,
+            )
+        )
+    ]
+    return retention_rows(passed, on)
+
+
 def workshop_rows(scoped: list[_Scoped], on: date) -> list[dict[str, Any]]:
     """Per PCF domain: ASYE workshop courses, and attended bookings by enrolled NQSWs on
     sessions starting by the end of the date (one query)."""

@@ -426,15 +426,15 @@ def asye_completion(start: date, end: date, argument: str | None) -> Decimal | N
     unit="percent",
 )
 def asye_retention(start: date, end: date, argument: str | None) -> Decimal | None:
-    """The ASYE cohort dashboard's one-year retention on the last day."""
-    from workforce.reports.asye import build_asye_cohort
-    from workforce.reports.base import Parameters
+    """The ASYE cohort dashboard's one-year retention on the last day, computed by the
+    dashboard's own retention function over every enrolment (without the rest of the
+    dashboard: reviews, evidence, supervision windows and caseloads)."""
+    from workforce.reports.asye import retention_on
 
     day = _standing_day(start, end)
     if day is None:
         return None
-    summary = _build(build_asye_cohort, Parameters(on=day)).summary
-    return _percent(summary["retention_1y_rate"])
+    return _percent(retention_on(day)[0]["retention_rate"])
 
 
 # --- turnover (the DfE census definitions) --------------------------------------------------
