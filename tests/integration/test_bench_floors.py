@@ -1,0 +1,163 @@
+"""The benchmark's hand-written SQL floors (``bench/floors.py``) agree with the reports.
+
+The hand-made demo authority is built once per backend; every report in the registry is
+run with its default parameters (as ``check_parameters`` gives them, on the demo's date) for
+each ``by`` choice, plus a few other years, teams and scorecards, and checked against its
+floor, which computes the same figures with plain SQL and no report code. Each check must
+also notice a figure changed in the report's rows and in its summary, so a check that
+compares nothing cannot pass. The census return's record counts are checked the same way.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+
+from tests.conftest import clean_database
+from workforce.demo import build_demo
+from workforce.extensions import db
+from workforce.reports import check_parameters, run_report
+from workforce.reports.registry import all_reports, get
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import floors  # noqa: E402
+
+DEMO_TODAY = date(2026, 6, 15)
+
+#: (report, raw parameters) run against their floors: every report's default parameters
+#: with each ``by`` choice, then a completed year, a team, and the computed scorecard.
+CASES: list[tuple[str, dict[str, str]]] = [
+    *(("training", {"by": by}) for by in ("course", "team", "practice_model", "domain")),
+    ("training", {"by": "team", "year": "2025"}),
+    ("training", {"by": "course", "team": "Assessment North"}),
+    ("training-evaluation", {}),
+    ("training-evaluation", {"year": "2025"}),
+    ("training-compliance", {}),
+    ("capability-gaps", {}),
+    *(("appraisals", {"by": by}) for by in ("month", "quarter", "team")),
+    ("appraisals", {"by": "team", "year": "2025"}),
+    *(("supervision-compliance", {"by": by}) for by in ("person", "team")),
+    ("supervision-compliance", {"by": "person", "on": "2026-03-31", "team": "Assessment North"}),
+    *(("supervision-audit", {"by": by}) for by in ("quarter", "month", "team")),
+    ("supervision-audit", {"by": "quarter", "year": "2025"}),
+    *(("caseload", {"by": by}) for by in ("worker", "team", "trend")),
+    *(("turnover", {"by": by}) for by in ("team", "role", "year")),
+    ("turnover", {"by": "team", "year": "2024", "team": "Assessment North"}),
+    *(("workforce-profile", {"by": by}) for by in ("gender", "age", "ethnicity", "team")),
+    ("workforce-profile", {"by": "team", "suppress": "yes"}),
+    ("asye-cohort", {}),
+    ("scorecard", {}),
+    ("scorecard", {"scorecard": "northbrook-workforce"}),
+    ("evaluation-model", {}),
+]
+
+
+@pytest.fixture(scope="module")
+def demo(app: Flask, backend: str) -> Iterator[Flask]:
+    """The demo authority of 290 staff, built once for the module on this backend."""
+    with app.app_context():
+        build_demo(5, today=DEMO_TODAY)
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    yield app
+    clean_database(app)
+
+
+def test_every_report_has_a_floor_and_every_choice_is_checked():
+    names = {definition.name for definition in all_reports()}
+    assert names <= set(floors.FLOORS), sorted(names - set(floors.FLOORS))
+    assert set(floors.FLOORS) - names == {"census-xml"}
+    checked = {(name, raw.get("by")) for name, raw in CASES}
+    for definition in all_reports():
+        choices = [value for value, _ in definition.by_choices] or [None]
+        for by in choices:
+            assert (definition.name, by) in checked, (definition.name, by)
+
+
+def _changed(value: Any) -> Any | None:
+    """``value`` with a figure changed, or None for a value that is not a figure."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | Decimal):
+        return value + 1
+    return None
+
+
+def _change_a_row(result: Any) -> bool:
+    """Change the first figure of the rows (or, for the performance reports whose rows are
+    text, the first value shown); False when the rows hold none."""
+    for row in result.rows:
+        if "_measure_id" in row:
+            for key in ("latest", "value"):
+                if row.get(key):
+                    row[key] = f"{row[key]}?"
+                    return True
+            continue
+        for key, value in row.items():
+            new = None if key.startswith("_") else _changed(value)
+            if new is not None:
+                row[key] = new
+                return True
+    return False
+
+
+def _change_the_summary(result: Any) -> bool:
+    for key, value in result.summary.items():
+        new = _changed(value)
+        if new is not None:
+            result.summary[key] = new
+            return True
+    return False
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"), CASES, ids=[f"{n}-{'-'.join(r.values()) or 'default'}" for n, r in CASES]
+)
+def test_the_floor_agrees_with_the_report(demo: Flask, name: str, raw: dict[str, str]):
+    with demo.app_context():
+        definition = get(name)
+        assert definition is not None
+        params = check_parameters(definition, raw, today=DEMO_TODAY)
+        result = run_report(definition, params, None)
+        result.rows = list(result.rows)
+        floor = floors.FLOORS[name]
+        figures = floor.run(params)
+        floor.check(result, figures)
+
+        assert result.rows, f"{name} has no rows on the demo authority: nothing is compared"
+        changed = copy.deepcopy(result)
+        assert _change_a_row(changed)
+        with pytest.raises(floors.FloorMismatch):
+            floor.check(changed, figures)
+        changed = copy.deepcopy(result)
+        assert _change_the_summary(changed)
+        with pytest.raises(floors.FloorMismatch):
+            floor.check(changed, figures)
+        db.session.rollback()
+
+
+@pytest.mark.parametrize("year", [2024, 2025])
+def test_the_census_floor_counts_the_returns_records(demo: Flask, year: int):
+    from workforce.services.census import build_return
+
+    with demo.app_context():
+        result = build_return(year)
+        floor = floors.FLOORS["census-xml"]
+        figures = floor.run(SimpleNamespace(year=year))
+        floor.check(result, figures)
+        assert figures["records"] > 100 and figures["leavers"] and figures["agency"]
+        figures["starters"] += 1
+        with pytest.raises(floors.FloorMismatch, match="starters"):
+            floor.check(result, figures)
+        db.session.rollback()
