@@ -241,7 +241,14 @@ def load_test(url: str, users: int, duration: int, workers: int) -> list[PageLat
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: sudo apt-get install -y wrk")
     port = _free_port()
-    env = dict(os.environ, DATABASE_URL=url, WORKFORCE_ENV="production", RATELIMIT_ENABLED="false")
+    # Production settings, but cookies over plain HTTP: wrk talks to 127.0.0.1 without TLS.
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        WORKFORCE_ENV="production",
+        RATELIMIT_ENABLED="false",
+        SESSION_COOKIE_SECURE="false",
+    )
     env.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production")
     server = subprocess.Popen(
         [
