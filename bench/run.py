@@ -413,7 +413,9 @@ def misses(outcome: BackendResult, scale: str) -> list[str]:
                 found.append(f"{timing.name} as {format_name} peaked at {peak:.0f} MiB")
     if scale == "county":
         for page in outcome.pages:
-            if page.p95 >= P95_LIMIT_MS:
+            if page.requests == 0:
+                found.append(f"{page.path} answered no request within the run")
+            elif page.p95 >= P95_LIMIT_MS:
                 found.append(f"{page.path} p95 {page.p95:.0f} ms")
             if page.errors:
                 found.append(f"{page.path} had {page.errors} errors")
@@ -460,6 +462,8 @@ def markdown(outcomes: list[BackendResult], args: argparse.Namespace) -> str:
             ]
             lines += [
                 f"| `{p.path}` | {p.p50:.1f} | {p.p95:.1f} | {p.rate:.1f} | {p.errors} |"
+                if p.requests
+                else f"| `{p.path}` | none answered | none answered | 0 | {p.errors} |"
                 for p in outcome.pages
             ]
         missed = misses(outcome, args.scale)
