@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from workforce.extensions import db
 from workforce.models.performance import (
@@ -334,3 +335,23 @@ def test_the_command_line_takes_scorecard_and_strategy(app_ctx, world, tmp_path)
     refused = runner.invoke(args=["report", "turnover", "--scorecard", "x"])
     assert refused.exit_code == 2
     assert "does not take --scorecard" in refused.output
+
+
+def test_a_measure_that_cannot_be_computed_says_why_without_stopping_the_reports(world):
+    broken = _measure(
+        "broken",
+        name="Staff trained in a renamed model",
+        unit="count",
+        source="computed",
+        calculation="staff-trained-in-practice-model",
+        calculation_argument="No such model",
+    )
+    card = db.session.scalars(select(Scorecard)).one()
+    card.entries.append(ScorecardMeasure(measure=broken, position=9))
+    strategy = db.session.scalars(select(Strategy)).one()
+    strategy.stages[0].evidence[0].measures.append(broken)
+    db.session.commit()
+    row = _rows_by_measure(_scorecard())["Staff trained in a renamed model"]
+    assert row["latest"] == "Cannot be computed: There is no practice model called 'No such model'"
+    linked = [r for r in _model().rows if r.get("measure") == "Staff trained in a renamed model"]
+    assert linked[0]["status"] == row["latest"]

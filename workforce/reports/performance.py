@@ -279,7 +279,7 @@ def scorecard_rows(
                 "latest_period": period.label,
                 "latest": show_figure(status.actual, measure)
                 if status.actual.present or status.actual.note
-                else "No data yet",
+                else reader.problems.get(measure.id, "No data yet"),
                 "target_compared": (
                     f"{status.target_label} (next target)"
                     if status.target_is_later
@@ -424,7 +424,7 @@ def build_scorecard(params: Parameters, viewer: User | None) -> Report:
     """A scorecard."""
     on = params.on or date.today()
     scorecard = _scorecard(params.scorecard or "")
-    reader = MeasureReader()
+    reader = MeasureReader(tolerant=True)
     columns, rows, series, statuses = scorecard_rows(scorecard, on, reader)
     rags = Counter(status.rag for status in statuses)
     summary = {
@@ -575,7 +575,9 @@ def evaluation_rows(
                         "rag": _rag_text(status.rag),
                         "direction": direction_text(travel, against),
                         "trend": status.trend.label if status.trend.direction else "",
-                        "status": MEASURED if status.has_data else NO_DATA,
+                        "status": MEASURED
+                        if status.has_data
+                        else reader.problems.get(measure.id, NO_DATA),
                         "_question": RBA_QUESTIONS[measure.rba_question],
                     }
                 )
@@ -622,7 +624,7 @@ def build_evaluation_model(params: Parameters, viewer: User | None) -> Report:
     """A strategy's impact evaluation model for a year."""
     strategy = _strategy(params.strategy or "")
     assert params.start is not None and params.end is not None
-    reader = MeasureReader()
+    reader = MeasureReader(tolerant=True)
     rows, tallies = evaluation_rows(strategy, params.start, params.end, reader)
     evidence_rows = [r for r in rows if r["item"] == "Evidence"]
     judged = Counter(r.get("_rag") for r in evidence_rows if r.get("_measure_id"))

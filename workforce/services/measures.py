@@ -94,7 +94,14 @@ class MeasureStatus:
 class MeasureReader:
     """A measure's figures by period, computed or entered, remembered once read."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, tolerant: bool = False) -> None:
+        """``tolerant``: a computed measure whose calculation cannot run (a practice model
+        renamed, say) reads as no figure, with the reason in ``problems``, instead of
+        raising ``CalculationError`` (reports use it, so one such measure does not stop
+        the whole scorecard)."""
+        self.tolerant = tolerant
+        #: Why a computed measure has no figures, by measure id (tolerant readers only).
+        self.problems: dict[int, str] = {}
         self._computed: dict[tuple[int, date], Figure] = {}
         #: Reports built for calculations, shared by measures read from the same report.
         self._builds: dict[tuple[object, ...], object] = {}
@@ -108,13 +115,19 @@ class MeasureReader:
         if measure.computed:
             key = (measure.id, period.start)
             if key not in self._computed:
-                with measure_calculations.sharing(self._builds):
-                    value = measure_calculations.compute(
-                        measure.calculation or "",
-                        period.start,
-                        period.end,
-                        measure.calculation_argument,
-                    )
+                try:
+                    with measure_calculations.sharing(self._builds):
+                        value = measure_calculations.compute(
+                            measure.calculation or "",
+                            period.start,
+                            period.end,
+                            measure.calculation_argument,
+                        )
+                except measure_calculations.CalculationError as error:
+                    if not self.tolerant:
+                        raise
+                    self.problems[measure.id] = f"Cannot be computed: {error}"
+                    value = None
                 self._computed[key] = Figure(value)
             return self._computed[key]
         for figure in measure.figures:
