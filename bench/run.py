@@ -78,6 +78,16 @@ MAIN_PAGES = (
     "/reports",
     "/admin/audit",
 )
+#: Each connection is one user: with a think time, a user waits a random MIN-MAX ms before each
+#: request (the first one too, so users arrive spread out rather than all at once).
+WRK_THINK = """
+init = function(args)
+  math.randomseed(os.time() * 1000 + math.floor(os.clock() * 1000000) + #tostring({}))
+end
+delay = function()
+  return math.random(%d, %d)
+end
+"""
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %d %d %d %d %.1f %.1f\\n",
@@ -236,8 +246,32 @@ def _sign_in(base: str, email: str, password: str) -> str:
     return cookies
 
 
-def load_test(url: str, users: int, duration: int, workers: int) -> list[PageLatency]:
-    """p50 and p95 of each main page under gunicorn at ``users`` concurrent connections."""
+def _wait_until_idle(base: str, limit: float = 120.0) -> None:
+    """Return once the server answers the sign-in page quickly twice running.
+
+    A page's abandoned requests keep the workers busy after wrk stops; without this pause they
+    would be counted against the next page.
+    """
+    quick, deadline = 0, time.monotonic() + limit
+    while quick < 2 and time.monotonic() < deadline:
+        started = time.perf_counter()
+        try:
+            urllib.request.urlopen(base + "/login", timeout=30).read()  # noqa: S310 - our own server
+        except OSError:
+            quick = 0
+            continue
+        quick = quick + 1 if time.perf_counter() - started < 0.1 else 0
+        time.sleep(0.2)
+
+
+def load_test(
+    url: str, users: int, duration: int, workers: int, think: tuple[float, float]
+) -> list[PageLatency]:
+    """p50 and p95 of each main page under gunicorn with ``users`` concurrent users.
+
+    Each user is one wrk connection that waits ``think`` (min, max) seconds, at random,
+    before each request; ``(0, 0)`` sends the next request as soon as the last is answered.
+    """
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: sudo apt-get install -y wrk")
     port = _free_port()
@@ -276,9 +310,11 @@ def load_test(url: str, users: int, duration: int, workers: int) -> list[PageLat
                 time.sleep(0.2)
         cookie = _sign_in(base, "admin@northbrook.example.org", "demo-password-2026")
         script = Path(tempfile.mkstemp(suffix=".lua")[1])
-        script.write_text(WRK_SCRIPT)
+        low, high = (round(t * 1000) for t in think)
+        script.write_text((WRK_THINK % (low, high) if high else "") + WRK_SCRIPT)
         results = []
         for path in MAIN_PAGES:
+            _wait_until_idle(base)
             out = subprocess.run(
                 [
                     "wrk",
@@ -289,7 +325,7 @@ def load_test(url: str, users: int, duration: int, workers: int) -> list[PageLat
                     "-d",
                     f"{duration}s",
                     "--timeout",
-                    "10s",
+                    "30s",
                     "-s",
                     str(script),
                     "-H",
@@ -366,7 +402,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> BackendResult:
                 db.session.commit()
             outcome.reports = time_reports(url, args.runs, args.only, not args.no_memory)
         if args.http and backend == "postgresql":
-            outcome.pages = load_test(url, args.users, args.duration, args.workers)
+            outcome.pages = load_test(url, args.users, args.duration, args.workers, args.think)
     finally:
         if backend == "postgresql" and not args.keep:
             drop_database(name)
@@ -389,7 +425,7 @@ def reuse_backend(backend: str, args: argparse.Namespace) -> BackendResult:
         outcome.machine = machine(backend)
         outcome.reports = time_reports(url, args.runs, args.only, not args.no_memory)
     if args.http and backend == "postgresql":
-        outcome.pages = load_test(url, args.users, args.duration, args.workers)
+        outcome.pages = load_test(url, args.users, args.duration, args.workers, args.think)
     return outcome
 
 
@@ -455,7 +491,14 @@ def markdown(outcomes: list[BackendResult], args: argparse.Namespace) -> str:
             lines += [
                 "",
                 f"Main pages under gunicorn ({args.workers} workers x 4 threads), {args.users} "
-                f"concurrent connections for {args.duration} s each (wrk):",
+                f"concurrent users for {args.duration} s each (wrk, one connection per user"
+                + (
+                    f", each waiting {args.think[0]:g} to {args.think[1]:g} s at random before "
+                    "each request"
+                    if args.think[1]
+                    else ", each sending its next request as soon as the last is answered"
+                )
+                + "):",
                 "",
                 "| Page | p50 (ms) | p95 (ms) | Requests/s | Errors |",
                 "| --- | ---: | ---: | ---: | ---: |",
@@ -471,6 +514,15 @@ def markdown(outcomes: list[BackendResult], args: argparse.Namespace) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _think(text: str) -> tuple[float, float]:
+    """'1-5' -> (1.0, 5.0); '0' -> (0.0, 0.0)."""
+    low, _, high = text.partition("-")
+    bounds = (float(low), float(high or low))
+    if bounds[0] < 0 or bounds[1] < bounds[0]:
+        raise argparse.ArgumentTypeError(f"not a range of seconds: {text}")
+    return bounds
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=sorted(PRESETS), default="county")
@@ -482,7 +534,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-memory", action="store_true", help="Skip the peak memory probes")
     parser.add_argument("--http", action="store_true", help="Load-test the main pages (PostgreSQL)")
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--duration", type=int, default=10, help="Seconds per page")
+    parser.add_argument("--duration", type=int, default=30, help="Seconds per page")
+    parser.add_argument(
+        "--think",
+        type=_think,
+        default=(1.0, 5.0),
+        metavar="MIN-MAX",
+        help="Seconds each user waits before each request, at random (0 for none)",
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--today", type=date.fromisoformat, default=date.today())
