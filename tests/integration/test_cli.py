@@ -82,40 +82,6 @@ def test_seed_demo_builds_a_realistic_authority(app_ctx):
     assert db.session.scalar(select(func.count()).select_from(Staff)) == staff
 
 
-def test_seed_demo_is_deterministic(app_ctx):
-    from datetime import date
-
-    from workforce.demo import build_demo
-
-    build_demo(7, today=date(2026, 1, 1))
-    db.session.commit()
-    first = sorted(
-        db.session.execute(select(Staff.staff_number, Staff.last_name, Staff.ethnicity)).all()
-    )
-    spells = sorted(
-        db.session.execute(select(EmploymentSpell.start_date, EmploymentSpell.end_date)).all(),
-        key=str,
-    )
-    from tests.conftest import clean_database
-
-    clean_database(app_ctx)
-    build_demo(7, today=date(2026, 1, 1))
-    db.session.commit()
-    assert (
-        sorted(
-            db.session.execute(select(Staff.staff_number, Staff.last_name, Staff.ethnicity)).all()
-        )
-        == first
-    )
-    assert (
-        sorted(
-            db.session.execute(select(EmploymentSpell.start_date, EmploymentSpell.end_date)).all(),
-            key=str,
-        )
-        == spells
-    )
-
-
 def test_demo_training_programme_keeps_the_rules(app_ctx):
     from datetime import date
 

@@ -8,7 +8,6 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from tests.conftest import clean_database
 from workforce.demo import DEMO_DOMAIN, build_demo
 from workforce.extensions import db
 from workforce.metrics.asye import Pause, check_pauses
@@ -109,19 +108,3 @@ def test_demo_asye_is_valid_and_realistic(app_ctx):
     ]
     assert report.table("retention")[1][0]["eligible"] == 0
     assert report.table("workshops")[1]  # the training demo's ASYE workshops
-
-
-def test_demo_asye_is_deterministic(app_ctx):
-    def snapshot() -> list[tuple]:
-        return [
-            (e.start_date, e.outcome, e.outcome_on, len(e.reviews), len(e.evidence))
-            for e in db.session.scalars(select(AsyeEnrolment).order_by(AsyeEnrolment.start_date))
-        ]
-
-    build_demo(7, today=TODAY)
-    db.session.commit()
-    first = snapshot()
-    clean_database(app_ctx)
-    build_demo(7, today=TODAY)
-    db.session.commit()
-    assert snapshot() == first

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import date
-from typing import Any
 
 from sqlalchemy import func, literal, select
 
-from tests.conftest import clean_database
 from workforce.demo import build_demo
 from workforce.demo_capability import NORTHBROOK_FRAMEWORK
 from workforce.extensions import db
@@ -148,30 +146,3 @@ def test_demo_capability_data_is_complete_and_valid(app_ctx):
     judgements = Counter(j.value for row in heatmap.rows for _, j in row.cells)
     assert judgements["meets"] > judgements["below"] > 0
     assert len(set(heatmap.meeting_counts())) > 1
-
-
-def _fingerprint() -> list[Any]:
-    return sorted(
-        db.session.execute(
-            select(
-                Assessment.kind,
-                Assessment.status,
-                Assessment.assessed_on,
-                AssessmentRating.rating,
-                AssessmentRating.evidence,
-            ).join(AssessmentRating)
-        ).all(),
-        key=str,
-    )
-
-
-def test_demo_capability_data_is_deterministic(app_ctx):
-    build_demo(7, today=TODAY)
-    db.session.commit()
-    first = _fingerprint()
-    actions = sorted(db.session.execute(select(DevelopmentAction.due_date)).scalars())
-    clean_database(app_ctx)
-    build_demo(7, today=TODAY)
-    db.session.commit()
-    assert _fingerprint() == first
-    assert sorted(db.session.execute(select(DevelopmentAction.due_date)).scalars()) == actions

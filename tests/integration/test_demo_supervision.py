@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from tests.conftest import clean_database
 from workforce.demo import DEMO_DOMAIN, build_demo
 from workforce.demo_supervision import GROUP_NOTES, NOTES
 from workforce.extensions import db
@@ -160,44 +158,3 @@ def test_demo_supervision_is_valid_and_realistic(app_ctx):
     assert waiting and (TODAY - waiting[-1].held_on).days <= 10
     assert waiting[-1].supervisor_id == manager.staff_id
     assert open_actions_of(practitioner)
-
-
-def _fingerprint() -> list[Any]:
-    return sorted(
-        db.session.execute(
-            select(
-                SupervisionSession.held_on,
-                SupervisionSession.kind,
-                SupervisionSession.outcome,
-                SupervisionSession.duration_minutes,
-                SupervisionSession.notes,
-                SupervisionAttendee.acknowledged_at,
-                Staff.staff_number,
-            )
-            .select_from(SupervisionSession)
-            .join(SupervisionAttendee, SupervisionAttendee.session_id == SupervisionSession.id)
-            .join(Staff, Staff.id == SupervisionAttendee.staff_id)
-        ).all(),
-        key=str,
-    )
-
-
-def _audits() -> list[Any]:
-    return sorted(
-        db.session.execute(
-            select(SupervisionAudit.audited_on, SupervisionAudit.grade, SupervisionAudit.comments)
-        ).all(),
-        key=str,
-    )
-
-
-def test_demo_supervision_is_deterministic(app_ctx):
-    build_demo(7, today=TODAY)
-    db.session.commit()
-    first, audits = _fingerprint(), _audits()
-    assert first and audits
-    clean_database(app_ctx)
-    build_demo(7, today=TODAY)
-    db.session.commit()
-    assert _fingerprint() == first
-    assert _audits() == audits

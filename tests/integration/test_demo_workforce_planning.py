@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, select
 
-from tests.conftest import clean_database
 from workforce.demo import DEMO_DOMAIN, build_demo
 from workforce.demo_workforce_planning import first_working_day, snapshot_dates
 from workforce.extensions import db
@@ -263,56 +261,3 @@ def test_demo_workforce_planning_is_valid_and_realistic(app_ctx):
     if spell_on(practitioner, last).org_role in {"4", "5"}:
         own = [s for s in snapshots if s.staff_id == practitioner]
         assert own and all(cases[s.id] > 0 for s in own)
-
-
-def _fingerprint() -> list[Any]:
-    snapshots = db.session.execute(
-        select(
-            Staff.staff_number,
-            CaseloadSnapshot.taken_on,
-            CaseloadSnapshot.extra_points,
-            CaseType.code,
-            CaseloadCount.tier,
-            CaseloadCount.cases,
-        )
-        .join(Staff, Staff.id == CaseloadSnapshot.staff_id)
-        .join(CaseloadCount, CaseloadCount.snapshot_id == CaseloadSnapshot.id)
-        .join(CaseType, CaseType.id == CaseloadCount.case_type_id)
-    ).all()
-    absences = db.session.execute(
-        select(
-            Staff.staff_number,
-            Absence.start_date,
-            Absence.end_date,
-            Absence.working_days_lost,
-            Absence.reason,
-        ).join(Staff, Staff.id == Absence.staff_id)
-    ).all()
-    establishment = db.session.execute(
-        select(TeamEstablishment.effective_from, TeamEstablishment.funded_fte)
-    ).all()
-    census = db.session.execute(
-        select(
-            Staff.staff_number,
-            Staff.qual_inst,
-            Staff.qual_level,
-            Staff.step_up_grad,
-            Staff.frontline_grad,
-            EmploymentSpell.start_date,
-            EmploymentSpell.cfkss_status,
-            EmploymentSpell.covers_vacancy,
-            EmploymentSpell.contract_weeks,
-        ).join(EmploymentSpell, EmploymentSpell.staff_id == Staff.id)
-    ).all()
-    return [sorted(rows, key=str) for rows in (snapshots, absences, establishment, census)]
-
-
-def test_demo_workforce_planning_is_deterministic(app_ctx):
-    build_demo(7, today=TODAY)
-    db.session.commit()
-    first = _fingerprint()
-    assert all(first)
-    clean_database(app_ctx)
-    build_demo(7, today=TODAY)
-    db.session.commit()
-    assert _fingerprint() == first
