@@ -214,6 +214,11 @@ class AsyeEvidence(Audited, Timestamped, db.Model):
     """One piece of evidence, dated, linked to the PCF domains it evidences."""
 
     __tablename__ = "asye_evidence"
+    __table_args__ = (
+        # Counting each current enrolment's evidence of each kind up to a date, from the
+        # index alone (the cohort dashboard).
+        Index("ix_asye_evidence_enrolment_kind_dated", "enrolment_id", "kind", "dated"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(

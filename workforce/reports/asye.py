@@ -3,10 +3,13 @@ worker with a RAG status, the next review, evidence, protected time, supervision
 caseload against the cap; cohort outcomes; retention one and two years after passing; and
 workshop attendance per PCF domain.
 
-Every figure comes from a fixed handful of set-based queries (enrolments with their pauses
-and reviews, evidence counts, protected hours, supervision sessions, the latest caseload
-snapshots, employment spells of those who passed, workshop attendance), never one per
-enrolment; the schedule, protected time due and missed supervision windows are
+Every figure comes from a fixed handful of set-based queries of plain columns, never one per
+enrolment and never an ORM object per row: the current enrolments with their team, then
+their pauses, reviews held, evidence counts, protected hours, supervision dates and latest
+caseload snapshots, each selected through the same conditions in SQL rather than a list of
+ids; outcomes per cohort, retention and workshop attendance are counted by the database.
+Only the current enrolments (a small share of every enrolment ever started) come back as
+rows. The schedule, protected time due and missed supervision windows are
 ``workforce.metrics.asye``'s.
 
 **Current.** An enrolment started on or before the date with no outcome, or an outcome
@@ -32,8 +35,10 @@ from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Date, Integer, Select, and_, exists, func, literal, or_, select, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import FunctionElement
 
 from workforce.extensions import db
 from workforce.metrics.asye import (
@@ -46,7 +51,6 @@ from workforce.metrics.asye import (
     schedule,
     supervision_windows,
 )
-from workforce.metrics.supervision import add_months
 from workforce.metrics.training import rate
 from workforce.models import EmploymentSpell, FrameworkDomain, Staff, Team
 from workforce.models.asye import (
@@ -55,6 +59,9 @@ from workforce.models.asye import (
     AsyeCohort,
     AsyeEnrolment,
     AsyeEvidence,
+    AsyePause,
+    AsyeProgramme,
+    AsyeReview,
     ProtectedTime,
 )
 from workforce.models.people import spell_in_force
@@ -62,11 +69,15 @@ from workforce.models.training import Booking, Course, TrainingSession, course_d
 from workforce.models.workforce_planning import CaseloadSnapshot
 from workforce.reports.base import Chart, Column, Parameters, Report, Table
 from workforce.reports.registry import report
+from workforce.reports.sql import count_when
 from workforce.reports.training import no_later_spell
 from workforce.security import SEE_ALL_STAFF
-from workforce.services.asye import asye_stages
-from workforce.services.caseloads import schemes as caseload_schemes
-from workforce.services.supervision import held_sessions
+from workforce.services.asye import (
+    asye_stages,
+    supervision_dates,
+    weighting_schemes,
+    window_dates,
+)
 
 if TYPE_CHECKING:
     from workforce.models import User
@@ -187,39 +198,85 @@ class _Caseload:
 
 
 @dataclass(frozen=True)
-class _Scoped:
-    enrolment: AsyeEnrolment
+class _Current:
+    """A current enrolment in scope: what its row reads."""
+
+    id: int
+    staff_id: int
+    programme_id: int
+    start: date
+    contracted_hours: Decimal
+    cohort: str
+    name: str
+    staff_number: str
     team: str
 
 
-def _enrolments(on: date, viewer: User | None, team_id: int | None) -> list[_Scoped]:
-    """Every enrolment started by ``on`` in scope, with the person's team on the date; the
-    pauses and reviews are loaded with them (two more queries)."""
+def _in_scope(query: Select[Any], on: date, viewer: User | None, team_id: int | None) -> Any:
+    """``query`` (of ``AsyeEnrolment``) limited to the enrolments started by ``on`` in
+    scope, with the person's post in ``team_id`` on the date if given."""
+    query = query.where(AsyeEnrolment.start_date <= on)
+    if team_id is not None:
+        spell = aliased(EmploymentSpell)
+        query = query.join(
+            spell,
+            and_(
+                spell.staff_id == AsyeEnrolment.staff_id,
+                spell_in_force(spell, on),
+                spell.team_id == team_id,
+            ),
+        ).where(no_later_spell(spell, on))
+    if viewer is not None:
+        query = query.where(viewer_scope(viewer))
+    return query
+
+
+def _current_condition(on: date) -> Any:
+    return or_(AsyeEnrolment.outcome_on.is_(None), AsyeEnrolment.outcome_on > on)
+
+
+def _current_enrolments(on: date, viewer: User | None, team_id: int | None) -> list[_Current]:
+    """The current enrolments in scope, with the person's team on the date, in the report's
+    order (cohort start, name), in one query of plain columns."""
     spell = EmploymentSpell
     query = (
-        select(AsyeEnrolment, Team.name)
+        select(
+            AsyeEnrolment.id,
+            AsyeEnrolment.staff_id,
+            AsyeEnrolment.programme_id,
+            AsyeEnrolment.start_date,
+            AsyeEnrolment.contracted_hours,
+            AsyeCohort.name,
+            Staff.last_name,
+            Staff.first_name,
+            Staff.staff_number,
+            Team.name,
+        )
         .join(Staff, Staff.id == AsyeEnrolment.staff_id)
         .join(AsyeCohort, AsyeCohort.id == AsyeEnrolment.cohort_id)
         .outerjoin(spell, and_(spell.staff_id == Staff.id, spell_in_force(spell, on)))
         .outerjoin(Team, Team.id == spell.team_id)
-        .where(AsyeEnrolment.start_date <= on, no_later_spell(spell, on))
-        .options(
-            selectinload(AsyeEnrolment.pauses),
-            selectinload(AsyeEnrolment.reviews),
-            selectinload(AsyeEnrolment.staff),
-            selectinload(AsyeEnrolment.cohort),
-        )
+        .where(AsyeEnrolment.start_date <= on, _current_condition(on), no_later_spell(spell, on))
         .order_by(AsyeCohort.starts_on, Staff.last_name, Staff.first_name, AsyeEnrolment.id)
     )
     if team_id is not None:
         query = query.where(spell.team_id == team_id)
     if viewer is not None:
         query = query.where(viewer_scope(viewer))
-    return [_Scoped(e, name or NO_TEAM) for e, name in db.session.execute(query)]
-
-
-def _current(enrolment: AsyeEnrolment, on: date) -> bool:
-    return enrolment.outcome_on is None or enrolment.outcome_on > on
+    return [
+        _Current(
+            id=row[0],
+            staff_id=row[1],
+            programme_id=row[2],
+            start=_d(row[3]),
+            contracted_hours=row[4],
+            cohort=row[5],
+            name=f"{row[6]}, {row[7]}",
+            staff_number=row[8],
+            team=row[9] or NO_TEAM,
+        )
+        for row in db.session.execute(query)
+    ]
 
 
 def _status(
@@ -247,99 +304,127 @@ def _status(
     return "Green", []
 
 
+def _caseloads(current: Select[Any], on: date) -> dict[int, _Caseload]:
+    """The latest caseload snapshot up to ``on`` of each person with a current enrolment
+    (``current``: a select of their enrolment ids), with the scheme in force on its day and
+    the FTE of the post then (three queries)."""
+    staff_ids = select(AsyeEnrolment.staff_id).where(AsyeEnrolment.id.in_(current))
+    other = aliased(CaseloadSnapshot)
+    latest_day = (
+        select(func.max(other.taken_on))
+        .where(other.staff_id == CaseloadSnapshot.staff_id, other.taken_on <= on)
+        .scalar_subquery()
+    )
+    found = db.session.execute(
+        select(
+            CaseloadSnapshot.staff_id,
+            CaseloadSnapshot.taken_on,
+            CaseloadSnapshot.case_points,
+            CaseloadSnapshot.extra_points,
+        ).where(CaseloadSnapshot.staff_id.in_(staff_ids), CaseloadSnapshot.taken_on == latest_day)
+    ).all()
+    if not found:
+        return {}
+    schemes = weighting_schemes()  # the latest first
+    spells: dict[int, list[tuple[date, date | None, Decimal]]] = defaultdict(list)
+    for staff_id, start, end, fte in db.session.execute(
+        select(
+            EmploymentSpell.staff_id,
+            EmploymentSpell.start_date,
+            EmploymentSpell.end_date,
+            EmploymentSpell.fte,
+        )
+        .where(EmploymentSpell.staff_id.in_(staff_ids))
+        .order_by(EmploymentSpell.start_date, EmploymentSpell.id)
+    ):
+        spells[staff_id].append((_d(start), _d(end) if end is not None else None, fte))
+    caseload = {}
+    for staff_id, taken_on, points, extra in found:
+        day = _d(taken_on)
+        scheme = next((s for s in schemes if s.effective_from <= day), None)
+        stable = scheme.stable_points if scheme is not None else Decimal(0)
+        covering = [
+            fte
+            for start, end, fte in spells[staff_id]
+            if start <= day and (end is None or end >= day)
+        ]
+        caseload[staff_id] = _Caseload(
+            Decimal(stable) + Decimal(points) + Decimal(extra or 0),
+            scheme.asye_max if scheme is not None else None,
+            min(Decimal(1), Decimal(covering[-1])) if covering else None,
+        )
+    return caseload
+
+
 def cohort_rows(
     on: date, viewer: User | None = None, team_id: int | None = None
-) -> tuple[list[dict[str, Any]], list[_Scoped], dict[str, int]]:
-    """The rows for current enrolments, every enrolment in scope, and review counts."""
-    scoped = _enrolments(on, viewer, team_id)
-    current = [s for s in scoped if _current(s.enrolment, on)]
-    ids = [s.enrolment.id for s in current]
-    staff_ids = [s.enrolment.staff_id for s in current]
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The rows for current enrolments in scope, and review counts."""
+    current = _current_enrolments(on, viewer, team_id)
+    # The current enrolments in scope, as SQL for the queries below.
+    current_ids = _in_scope(
+        select(AsyeEnrolment.id).where(_current_condition(on)), on, viewer, team_id
+    )
     evidence: dict[int, Counter[str]] = defaultdict(Counter)
     used: dict[int, Decimal] = {}
     caseload: dict[int, _Caseload] = {}
     sessions: dict[int, list[date]] = {}
-    if ids:
+    pauses: dict[int, list[Pause]] = defaultdict(list)
+    reviews: dict[int, dict[str, tuple[date, int, str]]] = defaultdict(dict)
+    programmes: dict[int, AsyeProgramme] = {}
+    if current:
+        programmes = {p.id: p for p in db.session.scalars(select(AsyeProgramme))}
+        for enrolment_id, start, end in db.session.execute(
+            select(AsyePause.enrolment_id, AsyePause.start_date, AsyePause.end_date)
+            .where(AsyePause.enrolment_id.in_(current_ids))
+            .order_by(AsyePause.enrolment_id, AsyePause.start_date, AsyePause.id)
+        ):
+            pauses[enrolment_id].append(Pause(_d(start), _d(end)))
+        for enrolment_id, review_id, point, held_on, judgement in db.session.execute(
+            select(
+                AsyeReview.enrolment_id,
+                AsyeReview.id,
+                AsyeReview.point,
+                AsyeReview.held_on,
+                AsyeReview.judgement,
+            ).where(AsyeReview.enrolment_id.in_(current_ids), AsyeReview.held_on <= on)
+        ):
+            reviews[enrolment_id][point] = (_d(held_on), review_id, judgement)
         for enrolment_id, kind, count in db.session.execute(
             select(AsyeEvidence.enrolment_id, AsyeEvidence.kind, func.count())
-            .where(AsyeEvidence.enrolment_id.in_(ids), AsyeEvidence.dated <= on)
+            .where(AsyeEvidence.enrolment_id.in_(current_ids), AsyeEvidence.dated <= on)
             .group_by(AsyeEvidence.enrolment_id, AsyeEvidence.kind)
         ):
             evidence[enrolment_id][kind] = count
         used = dict(
             db.session.execute(
                 select(ProtectedTime.enrolment_id, func.sum(ProtectedTime.hours))
-                .where(ProtectedTime.enrolment_id.in_(ids), ProtectedTime.taken_on <= on)
+                .where(ProtectedTime.enrolment_id.in_(current_ids), ProtectedTime.taken_on <= on)
                 .group_by(ProtectedTime.enrolment_id)
             ).all()
         )
-        sessions = {
-            staff_id: [s.held_on for s in held]
-            for staff_id, held in held_sessions(staff_ids, on).items()
-        }
-        latest = (
-            select(CaseloadSnapshot.staff_id, func.max(CaseloadSnapshot.taken_on).label("day"))
-            .where(CaseloadSnapshot.staff_id.in_(staff_ids), CaseloadSnapshot.taken_on <= on)
-            .group_by(CaseloadSnapshot.staff_id)
-            .subquery()
-        )
-        found = db.session.execute(
-            select(
-                CaseloadSnapshot.staff_id,
-                CaseloadSnapshot.taken_on,
-                CaseloadSnapshot.case_points,
-                CaseloadSnapshot.extra_points,
-            ).join(
-                latest,
-                and_(
-                    latest.c.staff_id == CaseloadSnapshot.staff_id,
-                    latest.c.day == CaseloadSnapshot.taken_on,
-                ),
-            )
-        ).all()
-        schemes = caseload_schemes() if found else []
-        spells: dict[int, list[EmploymentSpell]] = defaultdict(list)
-        if found:
-            for spell in db.session.scalars(
-                select(EmploymentSpell)
-                .where(EmploymentSpell.staff_id.in_([row[0] for row in found]))
-                .order_by(EmploymentSpell.start_date, EmploymentSpell.id)
-            ):
-                spells[spell.staff_id].append(spell)
-        for staff_id, taken_on, points, extra in found:
-            day = _d(taken_on)
-            scheme = next((s for s in schemes if s.effective_from <= day), None)
-            stable = scheme.stable_points if scheme is not None else Decimal(0)
-            covering = [
-                s
-                for s in spells[staff_id]
-                if s.start_date <= day and (s.end_date is None or s.end_date >= day)
-            ]
-            caseload[staff_id] = _Caseload(
-                Decimal(stable) + Decimal(points) + Decimal(extra or 0),
-                scheme.asye_max if scheme is not None else None,
-                min(Decimal(1), Decimal(covering[-1].fte)) if covering else None,
-            )
+        sessions = supervision_dates(current_ids, on)
+        caseload = _caseloads(current_ids, on)
         stages = tuple(asye_stages())
     else:
         stages = ()
 
     rows = []
     counts = {"overdue": 0, "upcoming": 0}
-    for item in current:
-        enrolment = item.enrolment
-        programme = enrolment.programme
-        pauses = [Pause(p.start_date, p.end_date) for p in enrolment.pauses]
+    for enrolment in current:
+        programme = programmes[enrolment.programme_id]
+        paused = pauses[enrolment.id]
         points = [
             (p["code"], p["label"], int(p["months"]), bool(p.get("optional")))
             for p in programme.review_points
         ]
-        held = {r.point: r for r in enrolment.reviews if r.held_on <= on}
+        held = reviews[enrolment.id]
         overdue = 0
         next_review = None
-        for scheduled in schedule(enrolment.start_date, pauses, points):
+        plan = schedule(enrolment.start, paused, points)
+        for scheduled in plan:
             review = held.get(scheduled.code)
-            state = review_status(scheduled.due, review.held_on if review else None, on)
+            state = review_status(scheduled.due, review[0] if review else None, on)
             if scheduled.optional and state == "overdue":
                 continue
             if state == "overdue":
@@ -349,11 +434,10 @@ def cohort_rows(
             if state != "held" and next_review is None:
                 next_review = scheduled
         counts["overdue"] += overdue
-        latest_review = max(held.values(), key=lambda r: (r.held_on, r.id), default=None)
-        judgement = latest_review.judgement if latest_review else None
-        deadline = completion_deadline(enrolment.start_date, programme.completion_months)
-        final = next((s for s in schedule(enrolment.start_date, pauses, points)
-                      if s.code == "final"), None)  # fmt: skip
+        latest_review = max(held.values(), key=lambda r: (r[0], r[1]), default=None)
+        judgement = latest_review[2] if latest_review else None
+        deadline = completion_deadline(enrolment.start, programme.completion_months)
+        final = next((s for s in plan if s.code == "final"), None)
         past = on > deadline or (final is not None and final.due > deadline)
         requirements = {
             kind: (str(spec["label"]), int(spec["required"]))
@@ -363,15 +447,19 @@ def cohort_rows(
         held_evidence = sum(min(h, r) for _, _, h, r in progress)
         required = sum(r for _, _, _, r in progress)
         due = protected_hours_due(
-            enrolment.start_date,
+            enrolment.start,
             on,
             float(enrolment.contracted_hours),
-            pauses,
+            paused,
             float(programme.protected_share),
         )
         taken = Decimal(used.get(enrolment.id) or 0)
         windows = supervision_windows(
-            enrolment.start_date, sessions.get(enrolment.staff_id, []), on, pauses, stages
+            enrolment.start,
+            window_dates(sessions.get(enrolment.id, []), enrolment.start, paused, on),
+            on,
+            paused,
+            stages,
         )
         missed = len(missed_windows(windows, on))
         load = caseload.get(enrolment.staff_id)
@@ -391,17 +479,16 @@ def cohort_rows(
             missed=missed,
             over=over,
         )
-        staff = enrolment.staff
         rows.append(
             {
                 "_enrolment_id": enrolment.id,
-                "_staff_id": staff.id,
-                "name": f"{staff.last_name}, {staff.first_name}",
-                "staff_number": staff.staff_number,
-                "team": item.team,
-                "cohort": enrolment.cohort.name,
-                "start": enrolment.start_date,
-                "weeks_in": (on - enrolment.start_date).days // 7,
+                "_staff_id": enrolment.staff_id,
+                "name": enrolment.name,
+                "staff_number": enrolment.staff_number,
+                "team": enrolment.team,
+                "cohort": enrolment.cohort,
+                "start": enrolment.start,
+                "weeks_in": (on - enrolment.start).days // 7,
                 "status": status,
                 "reasons": "; ".join(reasons),
                 "next_review": next_review.label if next_review else "",
@@ -418,60 +505,97 @@ def cohort_rows(
                 "_judgement": JUDGEMENTS.get(judgement or "", ""),
             }
         )
-    return rows, scoped, counts
+    return rows, counts
 
 
-def outcome_rows(scoped: list[_Scoped], on: date) -> list[dict[str, Any]]:
-    """Per cohort: enrolled, each outcome recorded by the date, and still in progress."""
-    cohorts: dict[int, dict[str, Any]] = {}
-    for item in scoped:
-        enrolment = item.enrolment
-        cohort = enrolment.cohort
-        row = cohorts.setdefault(
-            cohort.id,
-            {
-                "cohort": cohort.name,
-                "starts_on": cohort.starts_on,
-                "enrolled": 0,
-                **dict.fromkeys(OUTCOMES, 0),
-                "in_progress": 0,
-            },
+def outcome_rows(scoped_ids: Select[Any], on: date) -> list[dict[str, Any]]:
+    """Per cohort, of the enrolments ``scoped_ids`` selects: enrolled, each outcome
+    recorded by the date, and still in progress (one query)."""
+    current = _current_condition(on)
+    query = (
+        select(
+            AsyeCohort.name,
+            AsyeCohort.starts_on,
+            func.count(),
+            count_when(current),
+            *(count_when(and_(~current, AsyeEnrolment.outcome == key)) for key in OUTCOMES),
         )
-        row["enrolled"] += 1
-        if _current(enrolment, on):
-            row["in_progress"] += 1
-        else:
-            row[enrolment.outcome] += 1
-    return sorted(cohorts.values(), key=lambda r: (r["starts_on"], r["cohort"]))
-
-
-def retention_rows(scoped: list[_Scoped], on: date) -> list[dict[str, Any]]:
-    """Of those who passed by the date: still in post 12 and 24 months after the outcome
-    date, of those for whom that date has come (one query for their spells)."""
-    passed = [
-        s.enrolment
-        for s in scoped
-        if s.enrolment.outcome == "passed" and s.enrolment.outcome_on <= on  # type: ignore[operator]
+        .select_from(AsyeEnrolment)
+        .join(AsyeCohort, AsyeCohort.id == AsyeEnrolment.cohort_id)
+        .where(AsyeEnrolment.id.in_(scoped_ids))
+        .group_by(AsyeCohort.id, AsyeCohort.name, AsyeCohort.starts_on)
+    )
+    rows = [
+        {
+            "cohort": name,
+            "starts_on": _d(starts_on),
+            "enrolled": int(enrolled),
+            **{key: int(count) for key, count in zip(OUTCOMES, outcomes, strict=True)},
+            "in_progress": int(in_progress),
+        }
+        for name, starts_on, enrolled, in_progress, *outcomes in db.session.execute(query)
     ]
-    spells: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
-    if passed:
-        for staff_id, start, end in db.session.execute(
+    return sorted(rows, key=lambda r: (r["starts_on"], r["cohort"]))
+
+
+class _add_months(FunctionElement[Any]):  # noqa: N801  (reads as a SQL function)
+    """SQL: a date plus whole calendar months, clamped to the end of the month (as
+    ``workforce.metrics.supervision.add_months``: 31 January plus one month is the last
+    day of February)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(_add_months)
+def _add_months_default(element: _add_months, compiler: Any, **kw: Any) -> str:
+    day, months = (compiler.process(c, **kw) for c in element.clauses)
+    # PostgreSQL clamps a month interval to the end of the month.
+    return f"CAST({day} + make_interval(months => {months}) AS DATE)"
+
+
+@compiles(_add_months, "sqlite")
+def _add_months_sqlite(element: _add_months, compiler: Any, **kw: Any) -> str:
+    day, months = (compiler.process(c, **kw) for c in element.clauses)
+    first = f"date({day}, 'start of month', printf('%+d months', {months}))"
+    return (
+        f"min(date({first}, '+1 month', '-1 day'), "
+        f"date({first}, printf('+%d days', CAST(strftime('%d', {day}) AS INTEGER) - 1)))"
+    )
+
+
+RETENTION_HORIZONS = ((12, "One year after passing"), (24, "Two years after passing"))
+
+
+def retention_rows(enrolment_ids: Select[Any], on: date) -> list[dict[str, Any]]:
+    """Of the enrolments ``enrolment_ids`` selects that passed by the date: still in post
+    (a spell in force) 12 and 24 months after the outcome date, of those for whom that day
+    has come; in one query."""
+    anniversaries = union_all(
+        *(
             select(
-                EmploymentSpell.staff_id, EmploymentSpell.start_date, EmploymentSpell.end_date
-            ).where(EmploymentSpell.staff_id.in_({e.staff_id for e in passed}))
-        ):
-            spells[staff_id].append((_d(start), _d(end) if end else None))
+                literal(months, Integer).label("months"),
+                AsyeEnrolment.staff_id.label("staff_id"),
+                _add_months(AsyeEnrolment.outcome_on, literal(months, Integer)).label("day"),
+            ).where(AsyeEnrolment.id.in_(enrolment_ids), _passed_by(on))
+            for months, _ in RETENTION_HORIZONS
+        )
+    ).subquery()
+    in_post = exists().where(
+        EmploymentSpell.staff_id == anniversaries.c.staff_id,
+        spell_in_force(EmploymentSpell, anniversaries.c.day),
+    )
+    found = {
+        int(months): (int(eligible), int(retained or 0))
+        for months, eligible, retained in db.session.execute(
+            select(anniversaries.c.months, func.count(), count_when(in_post))
+            .where(anniversaries.c.day <= on)
+            .group_by(anniversaries.c.months)
+        )
+    }
     rows = []
-    for months, label in ((12, "One year after passing"), (24, "Two years after passing")):
-        eligible = retained = 0
-        for enrolment in passed:
-            day = add_months(enrolment.outcome_on, months)  # type: ignore[arg-type]
-            if day > on:
-                continue
-            eligible += 1
-            retained += any(
-                s <= day and (e is None or e >= day) for s, e in spells[enrolment.staff_id]
-            )
+    for months, label in RETENTION_HORIZONS:
+        eligible, retained = found.get(months, (0, 0))
         rows.append(
             {
                 "measure": label,
@@ -483,29 +607,27 @@ def retention_rows(scoped: list[_Scoped], on: date) -> list[dict[str, Any]]:
     return rows
 
 
+def _passed_by(on: date) -> Any:
+    """SQL condition on ``AsyeEnrolment``: started by ``on`` and passed by then."""
+    return and_(
+        AsyeEnrolment.start_date <= on,
+        AsyeEnrolment.outcome == "passed",
+        AsyeEnrolment.outcome_on <= on,
+    )
+
+
 def retention_on(on: date) -> list[dict[str, Any]]:
-    """``retention_rows`` for every enrolment started by ``on`` (the whole authority), read
-    with one light query of those who passed instead of every enrolment with its pauses and
-    reviews (the performance measure of retention needs nothing else)."""
-    passed = [
-        _Scoped(AsyeEnrolment(staff_id=staff_id, outcome="passed", outcome_on=_d(day)), NO_TEAM)
-        for staff_id, day in db.session.execute(
-            select(AsyeEnrolment.staff_id, AsyeEnrolment.outcome_on).where(
-                AsyeEnrolment.start_date <= on,
-                AsyeEnrolment.outcome == "passed",
-                AsyeEnrolment.outcome_on <= on,
-            )
-        )
-    ]
-    return retention_rows(passed, on)
+    """``retention_rows`` for every enrolment started by ``on`` (the whole authority), in
+    one query of those who passed (the performance measure of retention needs nothing
+    else)."""
+    return retention_rows(select(AsyeEnrolment.id).where(AsyeEnrolment.start_date <= on), on)
 
 
-def workshop_rows(scoped: list[_Scoped], on: date) -> list[dict[str, Any]]:
-    """Per PCF domain: ASYE workshop courses, and attended bookings by enrolled NQSWs on
-    sessions starting by the end of the date (one query)."""
-    staff_ids = {s.enrolment.staff_id for s in scoped}
-    if not staff_ids:
-        return []
+def workshop_rows(scoped_ids: Select[Any], on: date) -> list[dict[str, Any]]:
+    """Per PCF domain: ASYE workshop courses, and attended bookings by enrolled NQSWs (of
+    the enrolments ``scoped_ids`` selects) on sessions starting by the end of the date (one
+    query)."""
+    staff_ids = select(AsyeEnrolment.staff_id).where(AsyeEnrolment.id.in_(scoped_ids))
     query = (
         select(
             FrameworkDomain.name,
@@ -551,10 +673,11 @@ def workshop_rows(scoped: list[_Scoped], on: date) -> list[dict[str, Any]]:
 def build_asye_cohort(params: Parameters, viewer: User | None) -> Report:
     """The ASYE cohort dashboard."""
     on = params.on or date.today()
-    rows, scoped, counts = cohort_rows(on, viewer=viewer, team_id=params.team_id)
+    rows, counts = cohort_rows(on, viewer=viewer, team_id=params.team_id)
     statuses = Counter(row["status"] for row in rows)
-    retention = retention_rows(scoped, on)
-    outcomes = outcome_rows(scoped, on)
+    scoped_ids = _in_scope(select(AsyeEnrolment.id), on, viewer, params.team_id)
+    retention = retention_rows(scoped_ids, on)
+    outcomes = outcome_rows(scoped_ids, on)
     summary = {
         "current": len(rows),
         "red": statuses["Red"],
@@ -589,7 +712,7 @@ def build_asye_cohort(params: Parameters, viewer: User | None) -> Report:
                 "workshops",
                 "ASYE workshop attendance by PCF domain",
                 WORKSHOP_COLUMNS,
-                workshop_rows(scoped, on),
+                workshop_rows(scoped_ids, on),
             ),  # fmt: skip
         ],
         chart=Chart(

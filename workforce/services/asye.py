@@ -16,7 +16,7 @@ them the programme and the records and gathers the answer in ``EnrolmentView``.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload, subqueryload
 
 from workforce.extensions import db
 from workforce.metrics import asye as rules
@@ -158,13 +158,14 @@ def assesses(user: User, staff_id: int) -> bool:
 
 
 def record_options() -> list[Any]:
-    """Loader options for every row an enrolment's record reads, a query for each kind of
-    row however many enrolments are loaded."""
+    """Loader options for every row an enrolment's record reads: the person, cohort,
+    assessor and line manager joined, then a query for each kind of row however many
+    enrolments are loaded."""
     return [
-        selectinload(AsyeEnrolment.staff).selectinload(Staff.spells),
-        selectinload(AsyeEnrolment.cohort),
-        selectinload(AsyeEnrolment.assessor),
-        selectinload(AsyeEnrolment.line_manager),
+        joinedload(AsyeEnrolment.staff).selectinload(Staff.spells),
+        joinedload(AsyeEnrolment.cohort),
+        joinedload(AsyeEnrolment.assessor).lazyload(User.role_rows),
+        joinedload(AsyeEnrolment.line_manager),
         selectinload(AsyeEnrolment.pauses),
         selectinload(AsyeEnrolment.reviews).selectinload(AsyeReview.assessment),
         selectinload(AsyeEnrolment.evidence).selectinload(AsyeEvidence.domains),
@@ -172,21 +173,49 @@ def record_options() -> list[Any]:
     ]
 
 
-def enrolments_for(user: User, *, current_only: bool = True) -> list[AsyeEnrolment]:
+def dashboard_options() -> list[Any]:
+    """Loader options for what ``enrolment_views`` reads of each enrolment when it counts
+    evidence and protected time in SQL: the person (with their spells, for the caseload
+    cap) and the cohort joined, then the spells, pauses and reviews a query each, selected
+    through the enrolments' own query rather than a list of their ids."""
+    return [
+        joinedload(AsyeEnrolment.staff).subqueryload(Staff.spells),
+        joinedload(AsyeEnrolment.cohort),
+        subqueryload(AsyeEnrolment.pauses),
+        subqueryload(AsyeEnrolment.reviews),
+    ]
+
+
+def _worked_on(user: User, current_only: bool) -> list[Any]:
+    """SQL conditions on ``AsyeEnrolment``: the enrolments ``user`` may work on."""
+    conditions: list[Any] = []
+    if current_only:
+        conditions.append(AsyeEnrolment.outcome.is_(None))
+    if not can_manage(user):
+        mine = [AsyeEnrolment.assessor_id == user.id]
+        if user.staff_id is not None:
+            mine.append(AsyeEnrolment.line_manager_id == user.staff_id)
+        conditions.append(or_(*mine))
+    return conditions
+
+
+def enrolments_scope(user: User, *, current_only: bool = True) -> Select[Any]:
+    """A select of the ids of the enrolments ``enrolments_for`` returns, for
+    ``enrolment_views`` to read their rows through."""
+    return select(AsyeEnrolment.id).where(*_worked_on(user, current_only))
+
+
+def enrolments_for(
+    user: User, *, current_only: bool = True, whole: bool = True
+) -> list[AsyeEnrolment]:
     """The enrolments ``user`` may work on (every one for a manager), by start date, with
-    their records loaded."""
+    their records loaded (``whole``), or only what ``enrolment_views`` needs."""
     query = (
         select(AsyeEnrolment)
-        .options(*record_options())
+        .options(*(record_options() if whole else dashboard_options()))
+        .where(*_worked_on(user, current_only))
         .order_by(AsyeEnrolment.start_date, AsyeEnrolment.id)
     )
-    if current_only:
-        query = query.where(AsyeEnrolment.outcome.is_(None))
-    if not can_manage(user):
-        conditions = [AsyeEnrolment.assessor_id == user.id]
-        if user.staff_id is not None:
-            conditions.append(AsyeEnrolment.line_manager_id == user.staff_id)
-        query = query.where(or_(*conditions))
     return list(db.session.scalars(query))
 
 
@@ -676,36 +705,29 @@ def latest_caseload(enrolment: AsyeEnrolment, on: date) -> Caseload | None:
     """The latest snapshot on or before ``on``: stable element + case points + extra points,
     against the cap (the programme's, or the weighting scheme's ASYE maximum) times the FTE
     of the spell in force on the snapshot's day."""
-    from workforce.services.caseloads import scheme_in_force
-
-    snapshot = db.session.scalar(
-        select(CaseloadSnapshot)
-        .where(CaseloadSnapshot.staff_id == enrolment.staff_id, CaseloadSnapshot.taken_on <= on)
-        .order_by(CaseloadSnapshot.taken_on.desc())
-        .limit(1)
-    )
+    snapshot = _latest_snapshots([enrolment.staff_id], on).get(enrolment.staff_id)
     if snapshot is None:
         return None
-    return _caseload(enrolment, snapshot, scheme_in_force(snapshot.taken_on))
+    scheme = next((s for s in weighting_schemes() if s.effective_from <= snapshot.taken_on), None)
+    return _caseload(enrolment, snapshot, scheme)
 
 
-def _latest_snapshots(staff_ids: Sequence[int], on: date) -> dict[int, CaseloadSnapshot]:
-    """Each person's latest snapshot on or before ``on``, in one query."""
-    if not staff_ids:
+def _latest_snapshots(
+    staff_ids: Sequence[int] | Select[Any], on: date
+) -> dict[int, CaseloadSnapshot]:
+    """Each person's (listed or selected) latest snapshot on or before ``on``, in one query
+    (each person's rows read through the index on person and date)."""
+    if isinstance(staff_ids, Sequence) and not staff_ids:
         return {}
-    latest = (
-        select(CaseloadSnapshot.staff_id, func.max(CaseloadSnapshot.taken_on).label("taken_on"))
-        .where(CaseloadSnapshot.staff_id.in_(staff_ids), CaseloadSnapshot.taken_on <= on)
-        .group_by(CaseloadSnapshot.staff_id)
-        .subquery()
+    other = aliased(CaseloadSnapshot)
+    latest_day = (
+        select(func.max(other.taken_on))
+        .where(other.staff_id == CaseloadSnapshot.staff_id, other.taken_on <= on)
+        .scalar_subquery()
     )
     snapshots = db.session.scalars(
         select(CaseloadSnapshot)
-        .join(
-            latest,
-            (CaseloadSnapshot.staff_id == latest.c.staff_id)
-            & (CaseloadSnapshot.taken_on == latest.c.taken_on),
-        )
+        .where(CaseloadSnapshot.staff_id.in_(staff_ids), CaseloadSnapshot.taken_on == latest_day)
         .options(lazyload(CaseloadSnapshot.counts))
     )
     return {snapshot.staff_id: snapshot for snapshot in snapshots}
@@ -730,29 +752,116 @@ def _caseload(enrolment: AsyeEnrolment, snapshot: CaseloadSnapshot, scheme: Any)
 _READ: Any = object()
 
 
+def weighting_schemes() -> list[Any]:
+    """Every caseload weighting scheme, the latest effective first, without its weights and
+    bands (the cap needs only the stable element and the ASYE maximum)."""
+    from workforce.models.workforce_planning import WeightingScheme
+
+    return list(
+        db.session.scalars(
+            select(WeightingScheme)
+            .options(lazyload("*"))
+            .order_by(WeightingScheme.effective_from.desc())
+        )
+    )
+
+
+def _evidence_counts(ids: Sequence[int] | Select[Any]) -> dict[int, Counter[str]]:
+    """Each enrolment's pieces of evidence of each kind (of the enrolments ``ids`` lists or
+    selects), in one query."""
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for enrolment_id, kind, count in db.session.execute(
+        select(AsyeEvidence.enrolment_id, AsyeEvidence.kind, func.count())
+        .where(AsyeEvidence.enrolment_id.in_(ids))
+        .group_by(AsyeEvidence.enrolment_id, AsyeEvidence.kind)
+    ):
+        counts[enrolment_id][kind] = count
+    return counts
+
+
+def _protected_used(ids: Sequence[int] | Select[Any]) -> dict[int, Decimal]:
+    """Each enrolment's protected hours logged (of the enrolments ``ids`` lists or
+    selects), in one query."""
+    used: dict[int, Decimal] = defaultdict(Decimal)
+    for enrolment_id, hours in db.session.execute(
+        select(ProtectedTime.enrolment_id, func.sum(ProtectedTime.hours))
+        .where(ProtectedTime.enrolment_id.in_(ids))
+        .group_by(ProtectedTime.enrolment_id)
+    ):
+        used[enrolment_id] = Decimal(0) + Decimal(hours)
+    return used
+
+
+def supervision_dates(
+    enrolment_ids: Sequence[int] | Select[Any], until: date
+) -> dict[int, list[date]]:
+    """For each enrolment (ids, or a select of them), the days on or after its start and
+    by ``until`` of supervision sessions held that the NQSW attended (as ``held_sessions``
+    in the supervision service counts them), in one query driven by the enrolments."""
+    from workforce.models.supervision import SupervisionAttendee, SupervisionSession
+
+    out: dict[int, list[date]] = defaultdict(list)
+    if isinstance(enrolment_ids, Sequence) and not enrolment_ids:
+        return out
+    for enrolment_id, held_on in db.session.execute(
+        select(AsyeEnrolment.id, SupervisionSession.held_on)
+        .join(SupervisionAttendee, SupervisionAttendee.staff_id == AsyeEnrolment.staff_id)
+        .join(SupervisionSession, SupervisionSession.id == SupervisionAttendee.session_id)
+        .where(
+            AsyeEnrolment.id.in_(enrolment_ids),
+            SupervisionSession.outcome == "held",
+            SupervisionSession.held_on >= AsyeEnrolment.start_date,
+            SupervisionSession.held_on <= until,
+        )
+    ):
+        out[enrolment_id].append(held_on)
+    return out
+
+
+def window_dates(
+    held: Sequence[date], start: date, pauses: Sequence[rules.Pause], day: date
+) -> list[date]:
+    """Of the supervision dates ``held``, those up to ``day`` that can fall in a window of
+    the first year's schedule: from the start to 52 weeks on, pushed back by every pause
+    (no window reaches further, so the windows and what they hold are unchanged)."""
+    last = start + timedelta(weeks=52, days=sum(p.days for p in pauses))
+    return [d for d in held if start <= d <= last and d <= day]
+
+
 def enrolment_views(
     enrolments: Sequence[AsyeEnrolment],
     today: date | None = None,
     *,
     stages: Sequence[Stage] | None = None,
+    scope: Select[Any] | None = None,
 ) -> list[EnrolmentView]:
-    """``enrolment_view`` of each of ``enrolments`` (loaded with ``record_options``),
-    reading supervision and caseloads a few queries for all of them, not per enrolment."""
-    from workforce.services.caseloads import schemes
-    from workforce.services.supervision import held_sessions
-
+    """``enrolment_view`` of each of ``enrolments`` (loaded with ``record_options`` or
+    ``dashboard_options``), reading supervision, caseloads, evidence counts and protected
+    hours a few queries for all of them, not per enrolment. ``scope``, a select of exactly
+    these enrolments' ids (``enrolments_scope``), lets those queries select them in SQL
+    instead of listing their ids."""
     today = today or date.today()
-    stages = stages if stages is not None else asye_stages()
+    if not enrolments:
+        return []
+    stages = tuple(stages if stages is not None else asye_stages())
     as_of = {e.id: min(today, e.outcome_on) if e.outcome_on else today for e in enrolments}
-    staff_ids = sorted({e.staff_id for e in enrolments})
-    held = held_sessions(staff_ids, today)
-    in_force = schemes()  # the latest first
-    snapshots: dict[date, dict[int, CaseloadSnapshot]] = {
-        day: _latest_snapshots(
-            sorted({e.staff_id for e in enrolments if as_of[e.id] == day}), day
-        )
-        for day in sorted(set(as_of.values()))
-    }
+    ids: Sequence[int] | Select[Any] = scope if scope is not None else [e.id for e in enrolments]
+    held = supervision_dates(ids, today)
+    evidence = _evidence_counts(ids)
+    used = _protected_used(ids)
+    in_force = weighting_schemes()  # the latest first
+    days = sorted(set(as_of.values()))
+    snapshots: dict[date, dict[int, CaseloadSnapshot]]
+    if scope is not None and len(days) == 1:
+        people = select(AsyeEnrolment.staff_id).where(AsyeEnrolment.id.in_(scope))
+        snapshots = {days[0]: _latest_snapshots(people, days[0])}
+    else:
+        snapshots = {
+            day: _latest_snapshots(
+                sorted({e.staff_id for e in enrolments if as_of[e.id] == day}), day
+            )
+            for day in days
+        }
     views = []
     for enrolment in enrolments:
         day = as_of[enrolment.id]
@@ -761,9 +870,22 @@ def enrolment_views(
         if snapshot is not None:
             scheme = next((s for s in in_force if s.effective_from <= snapshot.taken_on), None)
             caseload = _caseload(enrolment, snapshot, scheme)
-        dates = [s.held_on for s in held.get(enrolment.staff_id, []) if s.held_on <= day]
+        dates = window_dates(
+            held[enrolment.id],
+            enrolment.start_date,
+            _pause_values(enrolment.pauses),
+            day,
+        )
         views.append(
-            enrolment_view(enrolment, today, held=dates, stages=stages, caseload=caseload)
+            enrolment_view(
+                enrolment,
+                today,
+                held=dates,
+                stages=stages,
+                caseload=caseload,
+                evidence_counts=evidence[enrolment.id],
+                protected_used=used[enrolment.id],
+            )
         )
     return views
 
@@ -775,14 +897,17 @@ def enrolment_view(
     held: Sequence[date] | None = None,
     stages: Sequence[Stage] | None = None,
     caseload: Caseload | None = _READ,
+    evidence_counts: dict[str, int] | None = None,
+    protected_used: Decimal | None = None,
 ) -> EnrolmentView:
     """The enrolment's schedule (with pauses), each review's status, evidence progress,
     protected hours used and due, supervision windows and missed ones, caseload against the
     cap and the 24-month warning, as on ``today``.
 
-    ``held`` (the NQSW's supervision dates), ``stages`` and ``caseload`` may be passed in
-    when viewing many enrolments at once (``enrolment_views``); otherwise they are read
-    here."""
+    ``held`` (the NQSW's supervision dates), ``stages``, ``caseload``, ``evidence_counts``
+    (pieces of each kind) and ``protected_used`` (hours logged) may be passed in when
+    viewing many enrolments at once (``enrolment_views``); otherwise they are read here
+    (the last two from the enrolment's evidence and protected time)."""
     today = today or date.today()
     programme = enrolment.programme
     pauses = _pause_values(enrolment.pauses)
@@ -798,14 +923,22 @@ def enrolment_view(
         if enrolment.outcome is not None and review is None:
             status = "closed"
         rows.append(ReviewRow(item.code, item.label, item.due, item.optional, review, status))
-    counts = Counter(e.kind for e in enrolment.evidence)
+    counts = (
+        Counter(e.kind for e in enrolment.evidence)
+        if evidence_counts is None
+        else Counter(evidence_counts)
+    )
     evidence = [
         EvidenceRow(kind, label, held_count, required)
         for kind, label, held_count, required in rules.evidence_progress(
             dict(counts), evidence_requirements(programme)
         )
     ]
-    used = sum((Decimal(p.hours) for p in enrolment.protected_time), Decimal(0))
+    used = (
+        sum((Decimal(p.hours) for p in enrolment.protected_time), Decimal(0))
+        if protected_used is None
+        else protected_used
+    )
     due = rules.protected_hours_due(
         enrolment.start_date,
         as_of,
@@ -814,10 +947,7 @@ def enrolment_view(
         float(programme.protected_share),
     )
     if held is None:
-        from workforce.services.supervision import held_sessions
-
-        sessions = held_sessions([enrolment.staff_id], as_of).get(enrolment.staff_id, [])
-        held = [s.held_on for s in sessions]
+        held = supervision_dates([enrolment.id], as_of)[enrolment.id]
     windows = rules.supervision_windows(
         enrolment.start_date, held, as_of, pauses, tuple(stages or asye_stages())
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import literal, select
+from sqlalchemy import exists, select
 from werkzeug.wrappers import Response
 
 from workforce.audit import record_event
@@ -31,7 +31,7 @@ from workforce.blueprints.asye.forms import (
 from workforce.blueprints.options import options
 from workforce.blueprints.refusals import put_error
 from workforce.extensions import db
-from workforce.models import Staff, User
+from workforce.models import EmploymentSpell, Staff, User
 from workforce.models.asye import (
     JUDGEMENTS,
     OUTCOMES,
@@ -41,10 +41,10 @@ from workforce.models.asye import (
     AsyeEvidence,
     AsyePause,
 )
+from workforce.models.people import spell_in_force
 from workforce.services import ServiceError
 from workforce.services import asye as service
 from workforce.services.asye_export import record_workbook
-from workforce.services.capability import staff_in_post
 
 STATUS_TAGS = {
     "held": ("Held", "govuk-tag--green"),
@@ -121,9 +121,8 @@ def index() -> str:
     and a link to the user's own record."""
     today = date.today()
     managing = service.can_manage(current_user)
-    working = service.enrolments_for(current_user)
-    stages = service.asye_stages()
-    views = service.enrolment_views(working, today, stages=stages)
+    working = service.enrolments_for(current_user, whole=False)
+    views = service.enrolment_views(working, today, scope=service.enrolments_scope(current_user))
     due = [(view, row) for view in views for row in view.due_soon]
     due.sort(key=lambda item: item[1].due)
     return render_template(
@@ -143,19 +142,34 @@ def _enrol_choices(form: EnrolForm) -> None:
     enrolled = set(
         db.session.scalars(select(AsyeEnrolment.staff_id).where(AsyeEnrolment.outcome.is_(None)))
     )
-    people = [staff for staff, _ in staff_in_post(literal(True), today)]
+    # Everyone with a post on the day, by name: plain columns, not every person's record.
+    people = db.session.execute(
+        select(Staff.id, Staff.first_name, Staff.last_name, Staff.staff_number)
+        .where(
+            exists().where(
+                EmploymentSpell.staff_id == Staff.id, spell_in_force(EmploymentSpell, today)
+            )
+        )
+        .order_by(Staff.last_name, Staff.first_name, Staff.id)
+    ).all()
+    labels = [(id_, f"{first} {last} ({number})") for id_, first, last, number in people]
     form.staff_id.choices = options(
-        [("", "Choose the social worker")]
-        + [(s.id, f"{s.full_name} ({s.staff_number})") for s in people if s.id not in enrolled]
+        [("", "Choose the social worker")] + [c for c in labels if c[0] not in enrolled]
     )
-    form.line_manager.choices = options(
-        [("", "None yet")] + [(s.id, f"{s.full_name} ({s.staff_number})") for s in people]
-    )
-    users = db.session.scalars(
-        select(User).where(User.is_active_account.is_(True)).order_by(User.email)
+    form.line_manager.choices = options([("", "None yet")] + labels)
+    # Active accounts by email, named as ``User.display_name`` names them.
+    users = db.session.execute(
+        select(User.id, User.email, Staff.first_name, Staff.last_name)
+        .outerjoin(Staff, Staff.id == User.staff_id)
+        .where(User.is_active_account.is_(True))
+        .order_by(User.email)
     )
     form.assessor.choices = options(
-        [("", "None yet")] + [(u.id, f"{u.display_name} ({u.email})") for u in users]
+        [("", "None yet")]
+        + [
+            (id_, f"{f'{first} {last}' if first is not None else email} ({email})")
+            for id_, email, first, last in users
+        ]
     )
     form.cohort.choices = options(
         [("", "A new cohort")] + [(c.id, c.name) for c in service.cohorts()]

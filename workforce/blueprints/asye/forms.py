@@ -3,7 +3,10 @@ protected time and outcome. Choices are filled in by the views."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.gov_form_base import GovFormBase
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -12,6 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+from markupsafe import Markup, escape
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -45,10 +49,38 @@ def _radios(label: str, choices: dict[str, str], message: str) -> RadioField:
     )
 
 
-def _select(label: str, message: str | None = None, **kwargs: object) -> SelectField:
+class LongGovSelect(GovSelect):
+    """``GovSelect`` for a long list (everyone in post): the same HTML, with the options
+    written here rather than one template macro call each (thousands of them took
+    seconds)."""
+
+    #: Stands for the options while the template renders the rest of the field.
+    PLACEHOLDER = "\x00options\x00"
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", field.id)
+        if "required" not in kwargs and "required" in getattr(field, "flags", []):
+            kwargs["required"] = True
+        kwargs["items"] = [{"text": self.PLACEHOLDER, "value": self.PLACEHOLDER}]
+        rendered = str(GovFormBase.__call__(self, field, **kwargs))
+        placeholder = f'        <option value="{self.PLACEHOLDER}">{self.PLACEHOLDER}</option>\n'
+        if placeholder not in rendered:  # the macro changed: let it write every option
+            return super().__call__(field, **kwargs)
+        # What the select macro writes for each item, value and text escaped.
+        items = "".join(
+            f'        <option value="{escape(value)}"{" selected" if selected else ""}>'
+            f"{escape(label)}</option>\n"
+            for value, label, selected, _ in field.iter_choices()
+        )
+        return Markup(rendered.replace(placeholder, items, 1))  # noqa: S704 (escaped above)
+
+
+def _select(
+    label: str, message: str | None = None, *, long: bool = False, **kwargs: object
+) -> SelectField:
     return SelectField(
         label,
-        widget=GovSelect(),
+        widget=LongGovSelect() if long else GovSelect(),
         coerce=optional_int,
         validators=[InputRequired(message)] if message else [Optional()],
         validate_choice=True,
@@ -60,7 +92,7 @@ def _select(label: str, message: str | None = None, **kwargs: object) -> SelectF
 class EnrolForm(FlaskForm):
     """Enrol a newly qualified social worker."""
 
-    staff_id = _select("Newly qualified social worker", "Choose the social worker")
+    staff_id = _select("Newly qualified social worker", "Choose the social worker", long=True)
     start_date = date_field("Social Work England registration date")
     cohort = SelectField(
         "Cohort",
@@ -74,8 +106,10 @@ class EnrolForm(FlaskForm):
         description="For example, September 2026",
         validators=[Optional(), Length(max=120, message="Keep the name to 120 characters")],
     )
-    assessor = _select("Assessor", description="The practice educator or assessor's account")
-    line_manager = _select("Line manager")
+    assessor = _select(
+        "Assessor", description="The practice educator or assessor's account", long=True
+    )
+    line_manager = _select("Line manager", long=True)
     contracted_hours = StringField(
         "Contracted hours a week",
         widget=GovTextInput(),
