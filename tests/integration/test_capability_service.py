@@ -207,3 +207,19 @@ def test_without_recent_assessment_orders_never_assessed_first(setting: dict[str
     overdue = service.without_recent_assessment(db.true())
     assert [o.staff.first_name for o in overdue] == ["Olu", "Wes"]
     assert overdue[1].last_assessed == TODAY - timedelta(days=400)
+
+
+def test_overdue_page_counts_everyone_and_loads_one_page(setting: dict[str, Any]) -> None:
+    signed(setting["worker"], setting["supervisor"], {}, on=TODAY - timedelta(days=400))
+    hr = builders.make_user("hr")
+    signed(setting["manager"], hr, {}, on=TODAY - timedelta(days=30))
+    everyone = service.without_recent_assessment(db.true())
+    first = service.overdue_page(db.true(), 1, 1)
+    assert (first.total, first.page, first.pages) == (2, 1, 2)
+    assert [o.staff.id for o in first.rows] == [everyone[0].staff.id]
+    past_the_end = service.overdue_page(db.true(), 9, 1)
+    assert past_the_end.page == 2
+    assert [(o.staff.id, o.last_assessed) for o in past_the_end.rows] == [
+        (everyone[1].staff.id, TODAY - timedelta(days=400))
+    ]
+    assert service.overdue_page(db.true(), 1, 25).rows[1].spell.team.name == "Assessment South"

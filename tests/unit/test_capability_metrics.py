@@ -100,3 +100,19 @@ def test_assessment_overdue_after_twelve_months() -> None:
     assert assessment_overdue(None, today)
     assert not assessment_overdue(date(2025, 11, 22), today)
     assert assessment_overdue(date(2025, 11, 21), today)
+
+
+def test_domain_bitmasks_split_into_words_and_back() -> None:
+    """Capability gaps carry each assessment's ratings as bitmasks of domains, split into
+    words of 62 bits in SQL: a framework past the first word reads back whole."""
+    from types import SimpleNamespace
+
+    from workforce.reports.capability import WORD_BITS, _DomainBits
+
+    many = {1: [SimpleNamespace(id=i) for i in range(1, 71)], 2: [SimpleNamespace(id=71)]}
+    bits = _DomainBits.of(many)  # type: ignore[arg-type]
+    assert bits.words == 2 and bits.offset == {1: 0, 2: 70}
+    assert bits.bit_of[71] == 70 and 70 // WORD_BITS == 1
+    assert bits.combine([None, None]) is None
+    assert bits.combine([3, 1]) == 3 + (1 << WORD_BITS)
+    assert bits.combine([None, 1 << 8]) == 1 << 70

@@ -21,28 +21,43 @@ senior leaders, admins and the command line see everyone. Person-level rows carr
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, Integer, and_, case, exists, func, literal, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Integer,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from workforce.extensions import db
 from workforce.metrics.capability import (
+    RATINGS,
     Judgement,
     ProfileCriteria,
     judge,
-    latest_ratings,
     match_profile,
     months_before,
 )
 from workforce.metrics.training import rate
 from workforce.models import (
     Assessment,
+    AssessmentRating,
     EmploymentSpell,
     FrameworkDomain,
+    FrameworkLevel,
     RoleProfile,
     Staff,
     Team,
@@ -53,7 +68,7 @@ from workforce.reports.registry import report
 from workforce.reports.sql import count_when
 from workforce.reports.training import no_later_spell, people_in_post
 from workforce.security import SEE_ALL_STAFF, visible_staff_filter
-from workforce.services.capability import ASSESSMENT_DUE_MONTHS, active_profiles, rating_rows
+from workforce.services.capability import ASSESSMENT_DUE_MONTHS, active_profiles
 
 if TYPE_CHECKING:
     from workforce.models import User
@@ -63,6 +78,17 @@ CAPABILITY_REPORT_ROLES = ("hr", "ld_officer", "senior_leader", "supervisor")
 
 NO_TEAM = "No team recorded"
 NO_PROFILE = "No role profile matches this post"
+#: The columns of a person whose post matches no role profile.
+UNPROFILED: dict[str, Any] = {
+    "role_profile": NO_PROFILE,
+    "framework": "",
+    "level": "",
+    "domains": None,
+    "meeting": None,
+    "below": None,
+    "below_domains": "",
+    "not_assessed": None,
+}
 
 
 def viewer_scope(viewer: User) -> Any:
@@ -76,18 +102,6 @@ def viewer_scope(viewer: User) -> Any:
 
 
 # --- capability gaps ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _InPost:
-    staff_id: int
-    staff_number: str
-    first_name: str
-    last_name: str
-    team: str
-    org_role: str | None
-    post_title: str | None
-    grade: str | None
 
 
 def _level_text(profile: RoleProfile) -> str:
@@ -160,133 +174,302 @@ GAP_FIGURES = [
 ]
 
 
+#: Bits of a domain bitmask per SQL integer (a signed 64-bit integer holds 62 safely).
+WORD_BITS = 62
+
+
+@dataclass(frozen=True)
+class _Expected:
+    """What a role profile expects, as plain values: its framework's current domains are
+    the ``width`` bits from ``shift`` of a ``_DomainBits`` bitmask."""
+
+    name: str
+    framework_id: int
+    framework: str
+    level: str
+    position: int
+    domains: tuple[str, ...]
+    shift: int
+    #: The judgement of each rating of ``RATINGS`` (in order) given at a level, by the
+    #: level's position (``workforce.metrics.capability.judge``), filled as needed.
+    verdicts: dict[int, tuple[Judgement, ...]] = field(default_factory=dict, compare=False)
+
+    @property
+    def mask(self) -> int:
+        """The bits of the framework's current domains, from bit 0."""
+        return (1 << len(self.domains)) - 1
+
+    def judged_at(self, position: int) -> tuple[Judgement, ...]:
+        """The judgement of each rating of ``RATINGS`` given at the level at ``position``."""
+        found = self.verdicts.get(position)
+        if found is None:
+            found = tuple(judge(rating, position, self.position) for rating in RATINGS)
+            self.verdicts[position] = found
+        return found
+
+
+@dataclass(frozen=True)
+class _DomainBits:
+    """Every current domain's bit in one bitmask: each framework's current domains, in
+    order, on consecutive bits from its ``offset``. In SQL the bitmask is split into
+    ``words`` integers of ``WORD_BITS`` bits."""
+
+    offset: dict[int, int]
+    bit_of: dict[int, int]
+    words: int
+
+    @classmethod
+    def of(cls, domains: dict[int, list[FrameworkDomain]]) -> _DomainBits:
+        offset: dict[int, int] = {}
+        bit_of: dict[int, int] = {}
+        for framework_id, listed in domains.items():
+            offset[framework_id] = len(bit_of)
+            for domain in listed:
+                bit_of[domain.id] = len(bit_of)
+        return cls(offset, bit_of, -(-len(bit_of) // WORD_BITS))
+
+    def table(self) -> Any:
+        """A derived table (domain_id, word, bit) of every current domain."""
+        selects = [
+            select(
+                literal(domain_id, Integer).label("domain_id"),
+                literal(bit // WORD_BITS, Integer).label("word"),
+                literal(1 << bit % WORD_BITS, BigInteger).label("bit"),
+            )
+            for domain_id, bit in self.bit_of.items()
+        ]
+        combined = selects[0] if len(selects) == 1 else union_all(*selects)
+        return combined.subquery("domain_bits")
+
+    def combine(self, words: Sequence[Any]) -> int | None:
+        """One bitmask from its words (None when every word is None)."""
+        if len(words) == 1:
+            return None if words[0] is None else int(words[0])
+        found = [(i, int(w)) for i, w in enumerate(words) if w is not None]
+        return sum(w << (i * WORD_BITS) for i, w in found) if found else None
+
+
+#: An assessment as ``_rated_assessments`` gives it.
+_Rated = tuple[date, int, int, list[int | None]]
+
+
+def _rated_assessments(
+    on: date, bits: _DomainBits, *, scope: Any, team_id: int | None
+) -> dict[int, list[_Rated]]:
+    """For each person in post on ``on`` (with a spell in ``team_id`` and matching
+    ``scope`` where given), their signed-off assessments other than self-assessments up
+    to ``on`` that rate any domain, latest first (the latest assessment date, then the
+    later assessment, as ``workforce.metrics.capability.latest_ratings``): the date, the
+    assessment's id, its level's position, and per rating of ``RATINGS`` (in order) the bitmask
+    (``_DomainBits``) of the current domains given that rating (None for none)."""
+    in_post = (
+        select(EmploymentSpell.staff_id)
+        .join(Staff, Staff.id == EmploymentSpell.staff_id)
+        .where(spell_in_force(EmploymentSpell, on))
+    )
+    if scope is not None:
+        in_post = in_post.where(scope)
+    if team_id is not None:
+        in_post = in_post.where(EmploymentSpell.team_id == team_id)
+    query = (
+        select(
+            func.max(Assessment.staff_id),
+            func.max(Assessment.assessed_on),
+            Assessment.id,
+            func.max(FrameworkLevel.position),
+        )
+        .join(AssessmentRating, AssessmentRating.assessment_id == Assessment.id)
+        .join(FrameworkLevel, FrameworkLevel.id == Assessment.level_id)
+        .where(
+            Assessment.status == "signed_off",
+            Assessment.kind != "self",
+            Assessment.assessed_on <= on,
+            Assessment.staff_id.in_(in_post),
+        )
+        .group_by(Assessment.id)
+    )
+    if bits.words:
+        table = bits.table()
+        query = query.outerjoin(table, table.c.domain_id == AssessmentRating.domain_id).add_columns(
+            *(
+                cast(
+                    func.sum(
+                        case(
+                            (
+                                and_(AssessmentRating.rating == rating, table.c.word == word),
+                                table.c.bit,
+                            )
+                        )
+                    ),
+                    BigInteger,
+                )
+                for rating in RATINGS
+                for word in range(bits.words)
+            )
+        )
+    held: dict[int, list[_Rated]] = defaultdict(list)
+    words = bits.words
+    rows = db.session.connection().execute(query).all()
+    if words == 1:  # the bitmasks as they come
+        for staff_id, day, assessment_id, position, *given in rows:
+            held[staff_id].append((day, assessment_id, position, given))
+    else:
+        for staff_id, day, assessment_id, position, *given in rows:
+            per_rating = [
+                bits.combine(given[i * words : (i + 1) * words]) for i in range(len(RATINGS))
+            ]
+            held[staff_id].append((day, assessment_id, position, per_rating))
+    for assessments in held.values():
+        if len(assessments) > 1:  # by date then id: ids differ, so the bitmasks never compare
+            assessments.sort(reverse=True)
+    return held
+
+
+def _judged_bits(assessments: Sequence[_Rated], expected: _Expected) -> tuple[int, int]:
+    """The bits (from bit 0) of ``expected``'s domains meeting expectation and below it:
+    each domain's latest rating in ``assessments`` (``_rated_assessments``, latest first)
+    judged by ``workforce.metrics.capability.judge``."""
+    meeting = below = covered = 0
+    shift, mask = expected.shift, expected.mask
+    for _, _, position, per_rating in assessments:
+        for given, judgement in zip(per_rating, expected.judged_at(position), strict=True):
+            if given is None:
+                continue
+            fresh = given >> shift & mask & ~covered
+            if not fresh:
+                continue
+            covered |= fresh
+            if judgement is Judgement.MEETS:
+                meeting |= fresh
+            elif judgement is Judgement.BELOW:
+                below |= fresh
+    return meeting, below
+
+
+def _expectations(
+    profiles: Sequence[RoleProfile], domains: dict[int, list[FrameworkDomain]], bits: _DomainBits
+) -> list[_Expected]:
+    """``profiles`` as plain values."""
+    return [
+        _Expected(
+            name=p.name,
+            framework_id=p.framework_id,
+            framework=p.framework.name,
+            level=_level_text(p),
+            position=p.level.position,
+            domains=tuple(d.name for d in domains.get(p.framework_id, ())),
+            shift=bits.offset.get(p.framework_id, 0),
+        )
+        for p in profiles
+    ]
+
+
 def capability_gaps(
     on: date, viewer: User | None = None, team_id: int | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
-    """Rows (one per person in post), the per-domain counts, and the summary figures, in four
-    queries: people, role profiles, domains of the frameworks in use, ratings."""
-    query = people_in_post(
-        on,
-        team_id=team_id,
-        scope=viewer_scope(viewer) if viewer is not None else None,
-        with_post=True,
-    )
-    people = [
-        _InPost(*row)
-        for row in db.session.execute(
-            query.order_by(Team.name, Staff.last_name, Staff.first_name, Staff.id)
-        )
-    ]
+    """Rows (one per person in post), the per-domain counts, and the summary figures, in
+    four queries: role profiles, current domains, people, and their rated assessments (one
+    row per assessment, its ratings as bitmasks of domains)."""
+    scope = viewer_scope(viewer) if viewer is not None else None
     profiles = active_profiles()
     criteria = [ProfileCriteria(p.post_title, p.org_role, p.grade) for p in profiles]
-    matched: dict[int, RoleProfile | None] = {}
-    for person in people:
-        index = match_profile(criteria, person.post_title, person.org_role, person.grade)
-        matched[person.staff_id] = None if index is None else profiles[index]
-    framework_ids = {p.framework_id for p in matched.values() if p is not None}
     domains: dict[int, list[FrameworkDomain]] = defaultdict(list)
-    if framework_ids:
-        for domain in db.session.scalars(
-            select(FrameworkDomain)
-            .where(
-                FrameworkDomain.framework_id.in_(framework_ids),
-                FrameworkDomain.retired.is_(False),
+    for domain in db.session.scalars(
+        select(FrameworkDomain)
+        .where(FrameworkDomain.retired.is_(False))
+        .order_by(FrameworkDomain.framework_id, FrameworkDomain.position, FrameworkDomain.id)
+    ):
+        domains[domain.framework_id].append(domain)
+    bits = _DomainBits.of(domains)
+    expectations = _expectations(profiles, domains, bits)
+    people = (
+        db.session.connection()
+        .execute(
+            people_in_post(on, team_id=team_id, scope=scope, with_post=True).order_by(
+                Team.name, Staff.last_name, Staff.first_name, Staff.id
             )
-            .order_by(FrameworkDomain.framework_id, FrameworkDomain.position)
-        ):
-            domains[domain.framework_id].append(domain)
-    ratings = (
-        rating_rows(query.with_only_columns(Staff.id).order_by(None).scalar_subquery(), on=on)
-        if people
-        else {}
+        )
+        .all()
     )
+    held = _rated_assessments(on, bits, scope=scope, team_id=team_id) if people else {}
 
-    frameworks = sorted(
-        {p.framework_id: p.framework for p in matched.values() if p is not None}.values(),
-        key=lambda f: (f.code != "PCF", f.name.casefold()),
-    )
-    tallies = {
-        domain.id: _DomainTally(framework.name, domain.name)
-        for framework in frameworks
-        for domain in domains[framework.id]
-    }
+    matched: dict[tuple[str | None, str | None, str | None], _Expected | None] = {}
+    #: How many people have each (framework, domains meeting, domains below).
+    judged: Counter[tuple[int, int, int]] = Counter()
     rows = []
     summary = dict.fromkeys(
         ("people_with_gap", "never_assessed", "unprofiled", "judgements", "judgements_meeting"), 0
     )
-    for person in people:
-        own = ratings.get(person.staff_id, [])
-        last = max((r.assessed_on for r in own), default=None)
-        profile = matched[person.staff_id]
+    for staff_id, staff_number, first_name, last_name, team, org_role, post_title, grade in people:
+        key = (post_title, org_role, grade)
+        if key not in matched:
+            index = match_profile(criteria, post_title, org_role, grade)
+            matched[key] = None if index is None else expectations[index]
+        expected = matched[key]
+        assessments = held.get(staff_id, ())
+        last = assessments[0][0] if assessments else None
         row: dict[str, Any] = {
-            "_staff_id": person.staff_id,
-            "name": f"{person.last_name}, {person.first_name}",
-            "staff_number": person.staff_number,
-            "team": person.team,
-            "post": person.post_title or "",
+            "_staff_id": staff_id,
+            "name": f"{last_name}, {first_name}",
+            "staff_number": staff_number,
+            "team": team,
+            "post": post_title or "",
             "last_assessed": last,
         }
         summary["never_assessed"] += last is None
-        if profile is None:
+        if expected is None:
             summary["unprofiled"] += 1
-            row.update(
-                role_profile=NO_PROFILE,
-                framework="",
-                level="",
-                domains=None,
-                meeting=None,
-                below=None,
-                below_domains="",
-                not_assessed=None,
-            )
+            row.update(UNPROFILED)
             rows.append(row)
             continue
-        latest = latest_ratings(own)
-        meeting = not_assessed = 0
-        below: list[str] = []
-        for domain in domains[profile.framework_id]:
-            held = latest.get(domain.id)
-            judgement = judge(
-                held.rating if held else None,
-                held.level_position if held else None,
-                profile.level.position,
-            )
-            tally = tallies[domain.id]
-            tally.expected += 1
-            if judgement is Judgement.MEETS:
-                meeting += 1
-                tally.meeting += 1
-            elif judgement is Judgement.BELOW:
-                below.append(domain.name)
-                tally.below += 1
-            else:
-                not_assessed += 1
-                tally.not_assessed += 1
-        count = len(domains[profile.framework_id])
+        meeting_bits, below_bits = _judged_bits(assessments, expected)
+        judged[(expected.framework_id, meeting_bits, below_bits)] += 1
+        count = len(expected.domains)
+        meeting = meeting_bits.bit_count()
+        below = below_bits.bit_count()
         summary["judgements"] += count
         summary["judgements_meeting"] += meeting
-        summary["people_with_gap"] += bool(below)
-        row.update(
-            role_profile=profile.name,
-            framework=profile.framework.name,
-            level=_level_text(profile),
-            domains=count,
-            meeting=meeting,
-            below=len(below),
-            below_domains="; ".join(below),
-            not_assessed=not_assessed,
+        summary["people_with_gap"] += below > 0
+        row["role_profile"] = expected.name
+        row["framework"] = expected.framework
+        row["level"] = expected.level
+        row["domains"] = count
+        row["meeting"] = meeting
+        row["below"] = below
+        row["below_domains"] = (
+            "; ".join(name for i, name in enumerate(expected.domains) if below_bits >> i & 1)
+            if below_bits
+            else ""
         )
+        row["not_assessed"] = count - meeting - below
         rows.append(row)
 
+    in_use = {e.framework_id: e for e in matched.values() if e is not None}
+    codes = {p.framework_id: p.framework.code for p in profiles}
+    frameworks = sorted(
+        in_use.values(), key=lambda e: (codes[e.framework_id] != "PCF", e.framework.casefold())
+    )
     by_domain = []
     several = len(frameworks) > 1
     for framework in frameworks:
-        for domain in domains[framework.id]:
-            tally = tallies[domain.id]
+        tallies = [_DomainTally(framework.framework, name) for name in framework.domains]
+        for (framework_id, meeting_bits, below_bits), people_count in judged.items():
+            if framework_id != framework.framework_id:
+                continue
+            for i, tally in enumerate(tallies):
+                tally.expected += people_count
+                if meeting_bits >> i & 1:
+                    tally.meeting += people_count
+                elif below_bits >> i & 1:
+                    tally.below += people_count
+                else:
+                    tally.not_assessed += people_count
+        code = codes[framework.framework_id]
+        for tally in tallies:
             by_domain.append(
                 {
-                    "_label": f"{framework.code}: {domain.name}" if several else domain.name,
-                    "domain": domain.name,
+                    "_label": f"{code}: {tally.domain}" if several else tally.domain,
+                    "domain": tally.domain,
                     "framework": tally.framework,
                     "expected": tally.expected,
                     "meeting": tally.meeting,
@@ -296,7 +479,7 @@ def capability_gaps(
                 }
             )
     figures = {
-        "people": len(people),
+        "people": len(rows),
         **summary,
         "judgements_meeting_rate": rate(summary["judgements_meeting"], summary["judgements"]),
     }
@@ -495,29 +678,49 @@ def coverage(
         [(index, months_before(day, ASSESSMENT_DUE_MONTHS), day) for index, day in days], "days"
     )
     spell = aliased(EmploymentSpell, name="in_post")
-    recent = (
-        exists()
-        .where(
-            Assessment.staff_id == spell.staff_id,
-            Assessment.status == "signed_off",
-            Assessment.kind != "self",
-            Assessment.assessed_on >= table.c.first_day,
-            Assessment.assessed_on <= table.c.last_day,
+    scope = viewer_scope(viewer) if viewer is not None else None
+    # Each counted assessment with the date of the person's next one (the later
+    # assessment on a tie): it is their latest up to any day from its date to before the
+    # next, so a person and day meet at most one of them.
+    counted = select(
+        Assessment.staff_id,
+        Assessment.assessed_on,
+        func.lead(Assessment.assessed_on)
+        .over(
+            partition_by=Assessment.staff_id,
+            order_by=(Assessment.assessed_on, Assessment.id),
         )
-        .correlate(spell, table)
+        .label("next_on"),
+    ).where(Assessment.status == "signed_off", Assessment.kind != "self")
+    if scope is not None:
+        counted = counted.where(Assessment.staff_id.in_(select(Staff.id).where(scope)))
+    latest = counted.subquery("latest")
+    # Who had one in each day's window: the latest up to the day, if on or after the
+    # window's first day (one row per person and day).
+    assessed = select(latest.c.staff_id, table.c.bucket).join(
+        table,
+        and_(
+            latest.c.assessed_on >= table.c.first_day,
+            latest.c.assessed_on <= table.c.last_day,
+            or_(latest.c.next_on.is_(None), latest.c.next_on > table.c.last_day),
+        ),
     )
+    recent = assessed.subquery("recent")
     key = spell.team_id if by_team else table.c.bucket
     query = (
-        select(key, func.count(), count_when(recent))
+        select(key, func.count(), func.count(recent.c.staff_id))
         .select_from(table)
         .join(spell, spell_in_force(spell, table.c.last_day))
+        .outerjoin(
+            recent, and_(recent.c.staff_id == spell.staff_id, recent.c.bucket == table.c.bucket)
+        )
         .where(no_later_spell(spell, table.c.last_day))
         .group_by(key)
     )
     if team_id is not None:
         query = query.where(spell.team_id == team_id)
-    if viewer is not None:
-        query = query.join(Staff, Staff.id == spell.staff_id).where(viewer_scope(viewer))
+    if scope is not None:
+        query = query.join(Staff, Staff.id == spell.staff_id).where(scope)
     return {
         group: (int(n or 0), int(covered or 0)) for group, n, covered in db.session.execute(query)
     }
@@ -592,17 +795,22 @@ def appraisal_statistics(
     scope = {"viewer": viewer, "team_id": team_id}
     counts = assessment_counts(periods, by_team=by_team, **scope)
     snapshot = min(end, today)
+    # People in post at the end of the period (``snapshot``), and how many were assessed:
+    # every team's together, or the last started month's or quarter's (whose day is
+    # ``snapshot`` too).
+    overall: tuple[int, int] | None = None
     if by_team:
         held = coverage([(0, snapshot)], by_team=True, **scope) if start <= today else {}
+        if start <= today:
+            overall = (sum(n for n, _ in held.values()), sum(c for _, c in held.values()))
     else:
         days = [(b.index, min(b.end, today)) for b in periods if b.start <= today]
         held = coverage(days, by_team=False, **scope) if days else {}
+        if days:
+            overall = held.get(days[-1][0], (0, 0))
     totals = assessment_counts(
         [Bucket(0, "", start, end)], by_team=False, viewer=viewer, team_id=team_id
     ).get(0, dict.fromkeys((*COUNTED_KINDS, "people_assessed"), 0))
-    overall = (
-        coverage([(0, snapshot)], by_team=False, **scope).get(0, (0, 0)) if start <= today else None
-    )
 
     def figures(group: Any, started: bool) -> dict[str, Any]:
         found = counts.get(group, {})

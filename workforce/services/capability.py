@@ -19,13 +19,14 @@ self-assessment is shown beside them.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import selectinload
 
 from workforce.extensions import db
@@ -35,10 +36,10 @@ from workforce.metrics.capability import (
     Judgement,
     ProfileCriteria,
     RatingRow,
-    assessment_overdue,
     judge,
     latest_ratings,
     match_profile,
+    months_before,
 )
 from workforce.models import (
     ASSESSMENT_KINDS,
@@ -61,6 +62,7 @@ from workforce.models import (
 from workforce.models._base import utcnow
 from workforce.models.people import spell_in_force
 from workforce.models.training import course_domain
+from workforce.pagination import Page
 from workforce.security import PEOPLE_MANAGERS, managed_staff_ids
 from workforce.services import ServiceError
 from workforce.services.reference import labels
@@ -879,31 +881,86 @@ class Overdue:
     last_assessed: date | None
 
 
+def _overdue_query(staff_filter: Any, on: date) -> Select[Any]:
+    """SQL: (Staff, EmploymentSpell, last assessed, how many rows in all) for each person in
+    post on ``on`` (their latest started spell in force among those matching
+    ``staff_filter``) with no signed-off assessment other than a self-assessment in the
+    ``ASSESSMENT_DUE_MONTHS`` months up to ``on``
+    (``workforce.metrics.capability.assessment_overdue``), never-assessed first, then
+    longest since, then by name."""
+    counted = (Assessment.status == "signed_off", Assessment.kind != "self")
+    recently_assessed = select(Assessment.staff_id).where(
+        *counted,
+        Assessment.assessed_on >= months_before(on, ASSESSMENT_DUE_MONTHS),
+        Assessment.assessed_on <= on,
+    )
+    last_assessed = (
+        select(func.max(Assessment.assessed_on))
+        .where(
+            Assessment.staff_id == EmploymentSpell.staff_id, *counted, Assessment.assessed_on <= on
+        )
+        .correlate(EmploymentSpell)
+        .scalar_subquery()
+    )
+    ranked = (
+        select(
+            EmploymentSpell.id.label("spell_id"),
+            last_assessed.label("last_assessed"),
+            func.row_number()
+            .over(
+                partition_by=EmploymentSpell.staff_id,
+                order_by=(EmploymentSpell.start_date.desc(), EmploymentSpell.id.desc()),
+            )
+            .label("rank"),
+        )
+        .join(Staff, Staff.id == EmploymentSpell.staff_id)
+        .where(
+            spell_in_force(EmploymentSpell, on),
+            staff_filter,
+            EmploymentSpell.staff_id.not_in(recently_assessed),
+        )
+        .subquery("ranked")
+    )
+    return (
+        select(Staff, EmploymentSpell, ranked.c.last_assessed, func.count().over())
+        .join(EmploymentSpell, EmploymentSpell.staff_id == Staff.id)
+        .join(ranked, ranked.c.spell_id == EmploymentSpell.id)
+        .where(ranked.c.rank == 1)
+        .order_by(
+            ranked.c.last_assessed.is_not(None),
+            ranked.c.last_assessed,
+            Staff.last_name,
+            Staff.first_name,
+            Staff.id,
+        )
+    )
+
+
 def without_recent_assessment(staff_filter: Any, on: date | None = None) -> list[Overdue]:
     """People in post (matching ``staff_filter``) with no signed-off assessment other than a
     self-assessment in the ``ASSESSMENT_DUE_MONTHS`` months up to ``on``, never-assessed
     first, then longest since."""
-    on = on or date.today()
-    people = staff_in_post(staff_filter, on)
-    last = dict(
-        db.session.execute(
-            select(Assessment.staff_id, func.max(Assessment.assessed_on))
-            .where(
-                Assessment.status == "signed_off",
-                Assessment.kind != "self",
-                Assessment.assessed_on <= on,
-                Assessment.staff_id.in_([s.id for s, _ in people]),
-            )
-            .group_by(Assessment.staff_id)
-        ).all()
+    query = _overdue_query(staff_filter, on or date.today())
+    return [Overdue(staff, spell, last) for staff, spell, last, _ in db.session.execute(query)]
+
+
+def overdue_page(staff_filter: Any, page: int, per_page: int, on: date | None = None) -> Page:
+    """One page of ``without_recent_assessment`` (a page past the end shows the last page),
+    in one query that also counts the whole list: only the page's people are loaded."""
+    query = _overdue_query(staff_filter, on or date.today())
+    page = max(page, 1)
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    if not rows and page > 1:  # past the end: count, then show the last page
+        total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        page = max(1, math.ceil(total / per_page))
+        rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    total = rows[0][3] if rows else 0
+    return Page(
+        rows=[Overdue(staff, spell, last) for staff, spell, last, _ in rows],
+        page=page,
+        per_page=per_page,
+        total=total,
     )
-    overdue = [
-        Overdue(staff, spell, last.get(staff.id))
-        for staff, spell in people
-        if assessment_overdue(last.get(staff.id), on, ASSESSMENT_DUE_MONTHS)
-    ]
-    overdue.sort(key=lambda o: (o.last_assessed is not None, o.last_assessed or on))
-    return overdue
 
 
 def open_actions(staff_id: int) -> list[DevelopmentAction]:

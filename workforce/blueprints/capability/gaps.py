@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -13,7 +13,6 @@ from workforce.blueprints.capability import bp
 from workforce.extensions import db
 from workforce.models import EmploymentSpell, Staff, Team
 from workforce.models.people import spell_in_force
-from workforce.pagination import paginate_list
 from workforce.reports.registry import get as get_report
 from workforce.security import SEE_ALL_STAFF, visible_staff_filter
 from workforce.services import capability as service
@@ -109,13 +108,16 @@ def due() -> str:
         condition = db.and_(condition, Staff.id != current_user.staff_id)
     if team_id:
         condition = db.and_(condition, EmploymentSpell.team_id == team_id)
-    overdue = service.without_recent_assessment(condition)
-    page = paginate_list(overdue)
+    page = service.overdue_page(
+        condition,
+        request.args.get("page", 1, type=int) or 1,
+        current_app.config["PAGE_SIZE"],
+    )
     return render_template(
         "capability/due.html",
         page=page,
         readable=service.readable_staff_ids(current_user, (o.staff.id for o in page.rows)),
-        total=len(overdue),
+        total=page.total,
         teams=_visible_teams(),
         team_id=team_id,
     )
