@@ -45,3 +45,20 @@ def test_postgres_urls_use_psycopg():
 def test_unknown_environment_is_refused(tmp_path: Path):
     with pytest.raises(ConfigError, match="WORKFORCE_ENV"):
         load_config(tmp_path, {"WORKFORCE_ENV": "staging"})
+
+
+def test_postgresql_connections_switch_the_jit_compiler_off():
+    from workforce import engine_options
+
+    url = "postgresql+psycopg://postgres@127.0.0.1:5432/workforce"
+    assert engine_options(url, {"pool_pre_ping": True}) == {
+        "pool_pre_ping": True,
+        "connect_args": {"options": "-c jit=off"},
+    }
+    kept = engine_options(
+        url, {"connect_args": {"options": "-c work_mem=64MB", "connect_timeout": 5}}
+    )
+    assert kept["connect_args"] == {"options": "-c work_mem=64MB -c jit=off", "connect_timeout": 5}
+    assert engine_options("sqlite:///instance/workforce.sqlite", {"pool_pre_ping": True}) == {
+        "pool_pre_ping": True
+    }
