@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -145,6 +146,17 @@ class SupervisionSession(Audited, Timestamped, db.Model):
         ),
         Index("ix_supervision_session_supervisor_date", "supervisor_id", "held_on"),
         Index("ix_supervision_session_date", "held_on"),
+        # Sessions held, with the date and length the compliance figures read: the reports
+        # and the team view read them from this index alone (by id, after the attendees),
+        # not from the table with its notes.
+        Index(
+            "ix_supervision_session_id_held_on_duration_minutes",
+            "id",
+            "held_on",
+            "duration_minutes",
+            postgresql_where=text("outcome = 'held'"),
+            sqlite_where=text("outcome = 'held'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,9 +12,13 @@ database, one row per person: days with a session held in the 12 months up to th
 (two sessions on one day count once, the longer deciding whether it was full-length),
 full-length days for each policy minimum in use, the first and last of those days, and the
 longest step between consecutive days (window function ``lag``). The last session before
-the window is looked up only for people with none in it. For someone whose policy's anchor
-falls inside the 12 months (new starters; the ASYE), the window starts later, so their
-sessions are read and judged by ``workforce.metrics.supervision.compliance`` itself.
+the 12 months is looked up only for people with none in them. For someone whose policy's
+anchor falls inside the 12 months (new starters; the ASYE), the window starts at the
+anchor: their figures are reduced again counting only the days from each anchor a policy
+may have (the start of the first post, the start of the post in force), a step from a day
+before the anchor not counting. When the viewer reports on a few people (a supervisor, a
+team), only their sessions are read, through the attendees' index, with the ids given as
+a parameter so the database sees how few they are.
 
 **Team.** For ``supervision-compliance``, the team of each person's spell in force on the
 date; for ``supervision-audit``, the team of the audited session's *supervisor* on the day of
@@ -35,7 +39,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Integer, and_, any_, bindparam, func, or_, select
+from sqlalchemy import Integer, and_, any_, bindparam, case, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
@@ -43,10 +47,8 @@ from workforce.extensions import db
 from workforce.metrics.supervision import (
     DEFAULT_MIN_MINUTES,
     Compliance,
-    HeldSession,
     Stage,
     add_interval,
-    compliance,
     expected_sessions,
     sessions_per_person_per_year,
     share_good_or_better,
@@ -112,6 +114,7 @@ class InPost(NamedTuple):
     start_origin: str | None
     spell_start: date
     first_start: date
+    service_area: str = ""
 
 
 class Judged(NamedTuple):
@@ -125,7 +128,8 @@ class Judged(NamedTuple):
 def people_with_spells(on: date, *, scope: Any = None, team_id: int | None = None) -> Any:
     """SQL: each person in post on ``on`` (matching ``scope``, a condition on ``Staff``)
     with the team, post, grade, role, start origin and start of their spell in force (the
-    latest started, where two are), and the start of their earliest spell."""
+    latest started, where two are), the start of their earliest spell and the team's
+    service area; the columns are named as ``InPost``'s fields."""
     spell = aliased(EmploymentSpell, name="in_post")
     earliest = aliased(EmploymentSpell, name="earliest")
     first_start = (
@@ -136,17 +140,18 @@ def people_with_spells(on: date, *, scope: Any = None, team_id: int | None = Non
     )
     query = (
         select(
-            Staff.id,
-            Staff.staff_number,
-            Staff.first_name,
-            Staff.last_name,
-            Team.name,
-            spell.post_title,
-            spell.org_role,
-            spell.grade,
-            spell.start_origin,
-            spell.start_date,
-            first_start,
+            Staff.id.label("staff_id"),
+            Staff.staff_number.label("staff_number"),
+            Staff.first_name.label("first_name"),
+            Staff.last_name.label("last_name"),
+            Team.name.label("team"),
+            spell.post_title.label("post_title"),
+            spell.org_role.label("org_role"),
+            spell.grade.label("grade"),
+            spell.start_origin.label("start_origin"),
+            spell.start_date.label("spell_start"),
+            first_start.label("first_start"),
+            Team.service_area.label("service_area"),
         )
         .join(spell, spell.staff_id == Staff.id)
         .join(Team, Team.id == spell.team_id)
@@ -159,31 +164,50 @@ def people_with_spells(on: date, *, scope: Any = None, team_id: int | None = Non
     return query
 
 
-class _Window(NamedTuple):
-    """One person's sessions in the 12 months up to the date, as the database reduced them:
-    days with a session, full-length days for each minimum (in the order asked for), the
-    first and last day, and the longest step between consecutive days."""
-
-    days: int
-    full: tuple[int, ...]
-    first: date
-    last: date
-    longest_step: int | None
-
-
 def viewer_can_see_all(viewer: User | None) -> bool:
     """Whether ``viewer`` reports on everyone (the command line is None)."""
     return viewer is None or viewer.has_role(*SEE_ALL_STAFF)
 
 
-def _window_subquery(people: Any, first_day: date, on: date, minimums: Sequence[int]) -> Any:
-    """SQL, one row per person selected by ``people`` (a query whose only column is the
-    staff id; None for everyone who attended a session): ``days`` with a session held from
-    ``first_day`` to ``on``, ``full_0``, ``full_1``... the full-length days for each of
-    ``minimums``, the ``first`` and ``last`` of those days, and the longest ``step`` between
-    consecutive days."""
+#: The dates a person's policy may be anchored at, in the order of the window's columns:
+#: the start of their first post (the general policies) and of their post in force (the
+#: ASYE). Their window starts at the anchor when it falls inside the 12 months.
+ANCHORS = ("first_start", "spell_start")
+
+
+def _anchors(on: date, ids: Sequence[int] | None) -> Any:
+    """SQL, one row per person of ``ids`` (None: everyone): ``first_start``, the start of
+    their earliest spell, and ``spell_start``, the start of their spell in force on ``on``
+    (the latest started)."""
+    spell = EmploymentSpell
+    query = select(
+        spell.staff_id.label("staff_id"),
+        func.min(spell.start_date).label("first_start"),
+        func.max(case((spell_in_force(spell, on), spell.start_date))).label("spell_start"),
+    ).group_by(spell.staff_id)
+    if ids is not None:
+        query = query.where(_among(spell.staff_id, ids))
+    return query.subquery("anchors")
+
+
+def _window_query(
+    ids: Sequence[int] | None,
+    first_day: date,
+    on: date,
+    minimums: Sequence[int],
+    *,
+    anchored: bool,
+) -> Any:
+    """SQL, one row per person of ``ids`` (None: everyone) who attended a session held from
+    ``first_day`` to ``on``: the staff id, ``last``, the last of those days, then a block of
+    columns for the days from ``first_day`` (``anchored``: for each of ``ANCHORS``, ``k``,
+    the days on or after it): ``days_k`` with a session, ``full_k_0``, ``full_k_1``... the
+    full-length days for each of ``minimums``, the ``first_k`` and ``last_k`` of those days,
+    and the longest ``step_k`` between consecutive days."""
     # One sort: each person's sessions by day, the longest first, so the first row of a
     # day (its previous row is another day's) stands for the day and has its longest length.
+    # Days from an anchor on are a tail of the days, so their steps are those whose
+    # previous day is on or after the anchor.
     minutes = SupervisionSession.duration_minutes
     rows = (
         select(
@@ -204,32 +228,70 @@ def _window_subquery(people: Any, first_day: date, on: date, minimums: Sequence[
             SupervisionSession.held_on <= on,
         )
     )
-    if people is not None:
-        rows = rows.where(SupervisionAttendee.staff_id.in_(people))
+    if ids is not None:
+        rows = rows.where(_among(SupervisionAttendee.staff_id, ids))
     stepped = rows.subquery("stepped")
-    first_of_day = or_(stepped.c.previous.is_(None), stepped.c.previous != stepped.c.day)
-    return (
-        select(
-            stepped.c.staff_id,
-            count_when(first_of_day).label("days"),
-            *(
-                count_when(and_(first_of_day, stepped.c.minutes >= m)).label(f"full_{i}")
+    day, previous = stepped.c.day, stepped.c.previous
+    first_of_day = or_(previous.is_(None), previous != day)
+    columns = [stepped.c.staff_id, func.max(day).label("last")]
+    source: Any = stepped
+    if anchored:
+        anchors = _anchors(on, ids)
+        source = stepped.join(anchors, anchors.c.staff_id == stepped.c.staff_id)
+        for k, name in enumerate(ANCHORS):
+            anchor = anchors.c[name]
+            since = day >= anchor
+            counted = and_(first_of_day, since)
+            columns.append(count_when(counted).label(f"days_{k}"))
+            columns += [
+                count_when(and_(counted, stepped.c.minutes >= m)).label(f"full_{k}_{i}")
                 for i, m in enumerate(minimums)
-            ),
-            func.min(stepped.c.day).label("first"),
-            func.max(stepped.c.day).label("last"),
-            func.max(days_between(stepped.c.day, stepped.c.previous)).label("step"),
-        )
-        .group_by(stepped.c.staff_id)
-        .subquery("in_window")
-    )
+            ]
+            columns += [
+                func.min(case((since, day))).label(f"first_{k}"),
+                func.max(case((since, day))).label(f"last_{k}"),
+                func.max(case((previous >= anchor, days_between(day, previous)))).label(
+                    f"step_{k}"
+                ),
+            ]
+    else:
+        columns.append(count_when(first_of_day).label("days_0"))
+        columns += [
+            count_when(and_(first_of_day, stepped.c.minutes >= m)).label(f"full_0_{i}")
+            for i, m in enumerate(minimums)
+        ]
+        columns += [
+            func.min(day).label("first_0"),
+            func.max(day).label("last_0"),
+            func.max(days_between(day, previous)).label("step_0"),
+        ]
+    return select(*columns).select_from(source).group_by(stepped.c.staff_id)
+
+
+def _windows(
+    ids: Sequence[int] | None,
+    first_day: date,
+    on: date,
+    minimums: Sequence[int],
+    *,
+    anchored: bool,
+) -> dict[int, Any]:
+    """The rows of ``_window_query`` by staff id, for ``ids`` (None: everyone)."""
+    out: dict[int, Any] = {}
+    for chunk in [None] if ids is None else _id_chunks(ids):
+        if chunk is not None and not chunk:
+            continue
+        query = _window_query(chunk, first_day, on, minimums, anchored=anchored)
+        out.update((row[0], row) for row in db.session.connection().execute(query).all())
+    return out
 
 
 def _among(column: Any, ids: Sequence[int]) -> Any:
     """SQL: ``column`` is one of ``ids``: one array parameter on PostgreSQL (thousands of
-    placeholders cost more to send than the query takes), a list elsewhere."""
+    placeholders cost more to send than the query takes; the planner sees how many), a
+    list elsewhere."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer)))
+        return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer), unique=True))
     return column.in_(ids)
 
 
@@ -237,29 +299,6 @@ def _id_chunks(items: Sequence[int]) -> list[Sequence[int]]:
     if db.session.get_bind().dialect.name == "postgresql":
         return [items]
     return _chunks(items)
-
-
-def _sessions_of(staff_ids: Sequence[int], on: date) -> dict[int, list[HeldSession]]:
-    """Every session each person attended that was held by ``on`` (as ``held_sessions`` in
-    ``workforce.services.supervision`` gives them, with fewer bound parameters)."""
-    out: dict[int, list[HeldSession]] = defaultdict(list)
-    for chunk in _id_chunks(staff_ids):
-        query = (
-            select(
-                SupervisionAttendee.staff_id,
-                SupervisionSession.held_on,
-                SupervisionSession.duration_minutes,
-            )
-            .join(SupervisionSession, SupervisionSession.id == SupervisionAttendee.session_id)
-            .where(
-                _among(SupervisionAttendee.staff_id, chunk),
-                SupervisionSession.outcome == "held",
-                SupervisionSession.held_on <= on,
-            )
-        )
-        for staff_id, held_on, minutes in db.session.connection().execute(query).all():
-            out[staff_id].append(HeldSession(as_date(held_on), minutes))  # type: ignore[arg-type]
-    return out
 
 
 def _last_before(staff_ids: Sequence[int], first_day: date) -> dict[int, date]:
@@ -289,13 +328,14 @@ class _Judge:
     def __init__(self, on: date, minimums: Sequence[int]) -> None:
         self.on = on
         self.minimum_index = {minimum: i for i, minimum in enumerate(minimums)}
+        self.width = len(minimums)
         self.first_day = window_start(on)
-        #: policy → (id, stages, index of its minimum, weeks until its last stage)
-        self._policies: dict[SupervisionPolicy, tuple[int, tuple[Stage, ...], int, int]] = {}
+        #: policy → (id, stages, index of its minimum, time until its last stage)
+        self._policies: dict[SupervisionPolicy, tuple[int, tuple[Stage, ...], int, timedelta]] = {}
         self._expected: dict[tuple[int, date | None], int] = {}
         self._next_due: dict[tuple[int, date | None, date | None], date] = {}
 
-    def _facts(self, policy: SupervisionPolicy) -> tuple[int, tuple[Stage, ...], int, int]:
+    def _facts(self, policy: SupervisionPolicy) -> tuple[int, tuple[Stage, ...], int, timedelta]:
         found = self._policies.get(policy)
         if found is None:
             stages = stages_of(policy)
@@ -303,40 +343,43 @@ class _Judge:
                 policy.id,
                 stages,
                 self.minimum_index[policy.min_minutes],
-                stages[-1].from_week,
+                timedelta(weeks=stages[-1].from_week),
             )
         return found
-
-    def stages(self, policy: SupervisionPolicy) -> tuple[Stage, ...]:
-        return self._facts(policy)[1]
 
     def judge(
         self,
         policy: SupervisionPolicy,
         anchor: date,
-        window: _Window | None,
-        last_before: date | None,
+        window: Sequence[Any] | None,
+        base: int,
+        last: date | None,
     ) -> Compliance:
-        """The compliance of someone whose anchor is on or before the window's first day."""
+        """The compliance of someone anchored at ``anchor``: ``window``, a row of
+        ``_window_query`` whose block of columns from ``base`` reduces their sessions from
+        the start of their window (the later of the 12 months' first day and the anchor;
+        None when there are none), and ``last``, the last session they attended by the date
+        (on any day)."""
         on, first_day = self.on, self.first_day
-        policy_id, stages, minimum, last_stage_week = self._facts(policy)
+        policy_id, stages, minimum, settle = self._facts(policy)
+        start = anchor if anchor > first_day else first_day
         # From ``settled`` the last stage runs on, whatever the anchor: people settled by the
         # window's first day share the expected count, and a next due date per last day.
-        settled = anchor + timedelta(weeks=last_stage_week) if last_stage_week else anchor
+        settled = anchor + settle
         key = (policy_id, None if settled <= first_day else anchor)
         expected = self._expected.get(key)
         if expected is None:
             expected = self._expected[key] = expected_sessions(stages, anchor, first_day, on)
-        if window is not None:
-            last: date | None = window.last
-            longest_gap = max((window.first - first_day).days, (on - last).days)
-            step = window.longest_step
+        days = None if window is None else window[base]
+        if days:  # None or 0: no session since the start of the window
+            width = self.width
+            sessions, full = days, window[base + 1 + minimum]  # type: ignore[index]
+            first, last_in, step = window[base + 1 + width : base + 4 + width]  # type: ignore[index]
+            longest_gap = max((first - start).days, (on - last_in).days)
             if step is not None and step - 1 > longest_gap:
                 longest_gap = step - 1
-            sessions, full = window.days, window.full[minimum]
         else:
-            last = last_before
-            longest_gap = (on - first_day).days + 1
+            longest_gap = (on - start).days + 1
             sessions = full = 0
         after = None if last is None else last + ONE_DAY
         due_key = (policy_id, None if after is not None and settled <= after else anchor, last)
@@ -360,46 +403,49 @@ class _Judge:
 
 
 def judge_people(
-    on: date, *, viewer: User | None = None, team_id: int | None = None
+    on: date,
+    *,
+    viewer: User | None = None,
+    team_id: int | None = None,
+    ordered: bool = True,
 ) -> list[Judged]:
     """Everyone in post on ``on`` (whom ``viewer`` reports on; everyone for None) with their
-    policy and compliance, by team and name, in two queries (and the policies)."""
+    policy and compliance, by team and name (in no order unless ``ordered``), in a few
+    queries: the policies, the people, their sessions reduced (and again for those anchored
+    inside the 12 months, when everyone is read), and the last session before the 12 months
+    of people with none in them."""
     matcher = PolicyMatcher()
     policies = [p for p in (matcher.asye, *matcher.general) if p is not None]
     minimums = sorted({p.min_minutes for p in policies}) or [DEFAULT_MIN_MINUTES]
     first_day = window_start(on)
     judge = _Judge(on, minimums)
-    base = people_with_spells(
+    asye = matcher.asye
+    query = people_with_spells(
         on, scope=viewer_scope(viewer) if viewer is not None else None, team_id=team_id
     )
-    # Everyone in post (the command line, HR...): no need to limit the sessions to them.
-    everyone = viewer_can_see_all(viewer) and team_id is None
-    window = _window_subquery(
-        None if everyone else base.with_only_columns(Staff.id).order_by(None),
-        first_day,
-        on,
-        minimums,
-    )
-    width = len(minimums)
-    query = (
-        base.add_columns(
-            *(window.c[name] for name in ("days", *(f"full_{i}" for i in range(width)))),
-            window.c.first,
-            window.c.last,
-            window.c.step,
-        )
-        .outerjoin(window, window.c.staff_id == Staff.id)
-        .order_by(Team.name, Staff.last_name, Staff.first_name, Staff.id)
-    )
+    if ordered:
+        query = query.order_by(Team.name, Staff.last_name, Staff.first_name, Staff.id)
     rows = db.session.connection().execute(query).all()
     if not rows:
         return []
+    # Everyone in post (the command line, HR...): everyone's sessions are reduced from the
+    # 12 months' first day, then again from their anchor for those anchored later (new
+    # starters, the ASYE). Otherwise only theirs are read, from both anchors (the ids as a
+    # parameter: the planner sees how few).
+    everyone = viewer_can_see_all(viewer) and team_id is None
+    windows = _windows(
+        None if everyone else [row[0] for row in rows],
+        first_day,
+        on,
+        minimums,
+        anchored=not everyone,
+    )
     # Many people share a post: the policy is matched once per post (and, for newly
     # qualified social workers, per start), then anchored as the matcher anchors it.
     matched: dict[tuple[Any, ...], SupervisionPolicy | None] = {}
-    people: list[tuple[InPost, SupervisionPolicy | None, date | None, Any]] = []
+    found: list[tuple[InPost, SupervisionPolicy | None, date | None]] = []
     for row in rows:
-        person = InPost(*row[:9], as_date(row[9]), as_date(row[10]))  # type: ignore[arg-type]
+        person = InPost._make(row)
         nqsw = person.start_origin == NQSW_ORIGIN
         key = (
             person.post_title,
@@ -422,45 +468,36 @@ def judge_people(
         policy = matched[key]
         anchor = None
         if policy is not None:
-            anchor = person.spell_start if policy.applies_to_asye else person.first_start
-        people.append((person, policy, anchor, row))
-    # Anchored inside the window (new starters, the ASYE): judged from every session.
-    late = [p.staff_id for p, _, anchor, _ in people if anchor is not None and anchor > first_day]
-    held = _sessions_of(late, on) if late else {}
-    late_set = set(late)
+            anchor = person.spell_start if policy is asye else person.first_start
+        found.append((person, policy, anchor))
+    # Each window row: the staff id, the last day, then a block of columns per anchor:
+    # days, full-length days per minimum, first day, last day, longest step.
+    block = len(minimums) + 4
+    late: dict[int, Any] = {}
+    if everyone:
+        late_ids = [
+            p.staff_id for p, _, anchor in found if anchor is not None and anchor > first_day
+        ]
+        if late_ids:
+            late = _windows(late_ids, first_day, on, minimums, anchored=True)
+    # People with no session in the 12 months: their last session is looked up before them.
     quiet = [
-        p.staff_id
-        for p, policy, _, row in people
-        if policy is not None and row[11] is None and p.staff_id not in late_set
+        p.staff_id for p, policy, _ in found if policy is not None and p.staff_id not in windows
     ]
     before = _last_before(quiet, first_day) if quiet else {}
     out = []
-    for person, policy, anchor, row in people:
+    for person, policy, anchor in found:
         if policy is None or anchor is None:
             out.append(Judged(person, None, None))
             continue
-        if person.staff_id in late_set:
-            result = compliance(
-                held.get(person.staff_id, []),
-                stages=judge.stages(policy),
-                anchor=anchor,
-                on=on,
-                min_minutes=policy.min_minutes,
-            )
-        else:
-            days = row[11]
-            in_window = None
-            if days is not None:
-                step = row[14 + width]
-                in_window = _Window(
-                    int(days),
-                    row[12 : 12 + width],
-                    as_date(row[12 + width]),  # type: ignore[arg-type]
-                    as_date(row[13 + width]),  # type: ignore[arg-type]
-                    None if step is None else int(step),
-                )
-            result = judge.judge(policy, anchor, in_window, before.get(person.staff_id))
-        out.append(Judged(person, policy, result))
+        staff_id = person.staff_id
+        if everyone and staff_id not in late:  # reduced from the 12 months' first day
+            window, base = windows.get(staff_id), 2
+        else:  # reduced from both anchors
+            window = (late if everyone else windows).get(staff_id)
+            base = 2 + block if policy is asye else 2
+        last = before.get(staff_id) if window is None else window[1]
+        out.append(Judged(person, policy, judge.judge(policy, anchor, window, base, last)))
     return out
 
 
