@@ -5,13 +5,14 @@ Revises: a1b2c3d4e504
 Create Date: 2026-11-22 23:30:00
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a1b2c3d4e505'
-down_revision = 'a1b2c3d4e504'
+revision = "a1b2c3d4e505"
+down_revision = "a1b2c3d4e504"
 branch_labels = None
 depends_on = None
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import (
     Date,
@@ -769,9 +769,10 @@ class MandatoryCourse:
     roles: frozenset[str]
 
 
-@dataclass(frozen=True)
-class Person:
-    """Someone in post on the date, with the spell that decides their mandatory courses."""
+class Person(NamedTuple):
+    """Someone in post on the date, with the spell that decides their mandatory courses.
+
+    A named tuple: a national matrix makes some 50,000 of them."""
 
     staff_id: int
     staff_number: str
@@ -794,10 +795,13 @@ def people_in_post(
     staff_id: int | None = None,
     scope: Any = None,
     with_post: bool = False,
+    latest: bool = True,
 ) -> Select[Any]:
     """SQL: each person in post on ``on`` (visible to ``viewer``, or matching ``scope``
     when given) with their spell's team and role, the latest started spell where two are in
-    force; ``with_post`` adds the spell's post title and grade as the last two columns."""
+    force; ``with_post`` adds the spell's post title and grade as the last two columns.
+    Without ``latest``, every spell in force counts (a person may come twice): enough to
+    say who could be in post, without ranking their spells."""
     spell = aliased(EmploymentSpell, name="in_post")
     columns: list[Any] = [
         Staff.id,
@@ -813,8 +817,10 @@ def people_in_post(
         select(*columns)
         .join(spell, spell.staff_id == Staff.id)
         .join(Team, Team.id == spell.team_id)
-        .where(spell_in_force(spell, on), no_later_spell(spell, on))
+        .where(spell_in_force(spell, on))
     )
+    if latest:
+        query = query.where(no_later_spell(spell, on))
     if scope is not None:
         query = query.where(scope)
     elif viewer is not None:
@@ -848,10 +854,21 @@ def mandatory_courses() -> list[MandatoryCourse]:
     return sorted(found, key=lambda c: c.title.casefold())
 
 
+def _plain_rows(query: Select[Any]) -> list[tuple[Any, ...]]:
+    """The rows of ``query`` as the database driver gives them (plain tuples), without a
+    SQLAlchemy row object each: for the large reads of the compliance matrix, whose columns
+    (numbers, text, and dates the caller reads either way) need no conversion."""
+    result = db.session.connection().execute(query)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
 def latest_completions(
     people: Select[Any], course_ids: list[int], on: date
-) -> dict[tuple[int, int], date]:
-    """(staff id, course id) → the end date of the latest session each person attended in
+) -> dict[int, dict[int, date]]:
+    """Staff id → course id → the end date of the latest session each person attended in
     full, up to ``on``, for the people selected by ``people`` (first column: staff id)."""
     if not course_ids:
         return {}
@@ -869,12 +886,18 @@ def latest_completions(
         )
         .group_by(Booking.staff_id, TrainingSession.course_id)
     )
-    out = {}
-    # Core rather than ORM execution: a national matrix reads some 200,000 of these rows.
-    for staff_id, course_id, ended in db.session.connection().execute(query):
-        if isinstance(ended, str):  # SQLite without type information
-            ended = datetime.fromisoformat(ended)
-        out[(staff_id, course_id)] = ended.date() if isinstance(ended, datetime) else ended
+    out: dict[int, dict[int, date]] = {}
+    # Many people attended the same session: each end time is turned into a date once.
+    days: dict[Any, date] = {}
+    for staff_id, course_id, ended in _plain_rows(query):
+        day = days.get(ended)
+        if day is None:
+            moment = datetime.fromisoformat(ended) if isinstance(ended, str) else ended
+            day = days[ended] = moment.date() if isinstance(moment, datetime) else moment
+        person = out.get(staff_id)
+        if person is None:
+            person = out[staff_id] = {}
+        person[course_id] = day
     return out
 
 
@@ -884,8 +907,15 @@ class Matrix:
 
     people: list[Person]
     courses: list[MandatoryCourse]
-    #: (staff id, course id) → standing, for the courses mandatory for that person.
-    cells: dict[tuple[int, int], Compliance]
+    #: Each person's standing with each course (both in order); None where the course is
+    #: not mandatory for them.
+    standings: list[list[Compliance | None]]
+
+    @property
+    def required(self) -> int:
+        """How many (person, course) standings there are: people times the courses
+        mandatory for them."""
+        return sum(len(row) - row.count(None) for row in self.standings)
 
 
 def compliance_matrix(
@@ -899,40 +929,39 @@ def compliance_matrix(
     """Each person's standing with each mandatory course that applies to them, in three
     queries (people, courses, latest completions)."""
     query = people_in_post(on, viewer=viewer, team_id=team_id, staff_id=staff_id)
-    people = [
-        Person(*row)
-        for row in db.session.connection().execute(
-            query.order_by(Staff.last_name, Staff.first_name, Staff.id)
-        )
-    ]
+    people = list(
+        map(Person._make, _plain_rows(query.order_by(Staff.last_name, Staff.first_name, Staff.id)))
+    )
     courses = mandatory_courses()
     role_keys = {p.role_key for p in people}
     courses = [c for c in courses if c.roles & role_keys]
-    done = latest_completions(query, [c.id for c in courses], on) if people else {}
+    # The completions of anyone with a spell in force (the same people, or a few more whose
+    # completions go unused): cheaper to find than the people themselves.
+    candidates = people_in_post(on, viewer=viewer, team_id=team_id, staff_id=staff_id, latest=False)
+    done = latest_completions(candidates, [c.id for c in courses], on) if people else {}
     # Many people share a completion date: work each (date, interval) standing out once.
-    standings: dict[tuple[date | None, int | None], Compliance] = {}
-
-    def standing(completed_on: date | None, refresher_months: int | None) -> Compliance:
-        key = (completed_on, refresher_months)
-        found = standings.get(key)
-        if found is None:
-            found = standings[key] = measures.compliance(
-                completed_on, refresher_months, on, window_days
-            )
-        return found
-
+    found: dict[tuple[date | None, int | None], Compliance] = {}
     by_role = {
-        role: [course for course in courses if role in course.roles]
-        for role in {person.role_key for person in people}
+        role: [
+            (i, course.id, course.refresher_months)
+            for i, course in enumerate(courses)
+            if role in course.roles
+        ]
+        for role in role_keys
     }
-    cells = {
-        (person.staff_id, course.id): standing(
-            done.get((person.staff_id, course.id)), course.refresher_months
-        )
-        for person in people
-        for course in by_role[person.role_key]
-    }
-    return Matrix(people, courses, cells)
+    nothing: dict[int, date] = {}
+    standings: list[list[Compliance | None]] = []
+    for person in people:
+        completed = done.get(person.staff_id, nothing)
+        row: list[Compliance | None] = [None] * len(courses)
+        for i, course_id, refresher_months in by_role[person.role_key]:
+            key = (completed.get(course_id), refresher_months)
+            standing = found.get(key)
+            if standing is None:
+                standing = found[key] = measures.compliance(*key, on, window_days)
+            row[i] = standing
+        standings.append(row)
+    return Matrix(people, courses, standings)
 
 
 def own_mandatory_training(
@@ -940,10 +969,12 @@ def own_mandatory_training(
 ) -> list[tuple[str, Compliance]]:
     """A person's standing with each mandatory course for their post, by title."""
     matrix = compliance_matrix(on, window_days, staff_id=staff_id)
+    if not matrix.people:
+        return []
     return [
-        (course.title, matrix.cells[(staff_id, course.id)])
-        for course in matrix.courses
-        if (staff_id, course.id) in matrix.cells
+        (course.title, standing)
+        for course, standing in zip(matrix.courses, matrix.standings[0], strict=True)
+        if standing is not None
     ]
 
 
@@ -1014,18 +1045,19 @@ def build_training_compliance(params: Parameters, viewer: User | None) -> Report
         Column("up_to_date", "Up to date", "integer", "Valid or expiring."),
         Column("gaps", "Gaps", "integer", "Expired or missing."),
     ]
-    # Each distinct standing is described once; there are far fewer than cells.
-    shown: dict[Compliance, tuple[str, str, bool]] = {}
-    keys = [
-        (course.id, f"course_{course.id}", f"_status_course_{course.id}")
-        for course in matrix.courses
-    ]
     tallies: dict[int, dict[str, int]] = {
         course.id: dict.fromkeys((s.value for s in ComplianceStatus), 0)
         for course in matrix.courses
     }
+    keys = [
+        (f"course_{course.id}", f"_status_course_{course.id}", tallies[course.id])
+        for course in matrix.courses
+    ]
+    # Each distinct standing is described once; there are far fewer than cells, and the
+    # matrix shares one object per standing, so they are told apart by identity.
+    shown: dict[int, tuple[str, str, bool]] = {}
     rows = []
-    for person in matrix.people:
+    for person, standings in zip(matrix.people, matrix.standings, strict=True):
         row: dict[str, Any] = {
             "_staff_id": person.staff_id,
             "staff_number": person.staff_number,
@@ -1036,21 +1068,20 @@ def build_training_compliance(params: Parameters, viewer: User | None) -> Report
             else "Other (outside the census)",
         }
         required = up_to_date = 0
-        for course_id, key, status_key in keys:
-            standing = matrix.cells.get((person.staff_id, course_id))
+        for (key, status_key, tally), standing in zip(keys, standings, strict=True):
             if standing is None:
                 row[key] = "Not required"
                 row[status_key] = "not_required"
                 continue
-            described = shown.get(standing)
+            described = shown.get(id(standing))
             if described is None:
-                described = shown[standing] = (
+                described = shown[id(standing)] = (
                     standing.describe(),
                     standing.status.value,
                     standing.status.up_to_date,
                 )
             row[key], row[status_key], current = described
-            tallies[course_id][described[1]] += 1
+            tally[described[1]] += 1
             required += 1
             up_to_date += current
         row["required"] = required
@@ -1078,7 +1109,7 @@ def build_training_compliance(params: Parameters, viewer: User | None) -> Report
                 ),
             }
         )
-    required = len(matrix.cells)
+    required = matrix.required
     summary = {
         "people": len(matrix.people),
         "required": required,

@@ -9,12 +9,13 @@ submitting it; after that (and for paper forms) only an L&D officer may change i
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from workforce.clock import local_now
@@ -201,32 +202,64 @@ def sessions_to_evaluate(staff_id: int, now: datetime | None = None) -> list[Boo
     return list(db.session.scalars(query))
 
 
+def _unevaluated_place(session: Any = TrainingSession) -> Any:
+    """SQL: the session in the row has a place attended without an evaluation.
+
+    Asked as "the first such place is there" (a subquery with LIMIT 1) rather than EXISTS:
+    the database then stops at the session's first place not evaluated, where it would
+    turn EXISTS into a join that reads every place of every session.
+    """
+    first_missing = (
+        select(Booking.id)
+        .where(
+            Booking.session_id == session.id,
+            _attended(),
+            ~exists().where(Evaluation.booking_id == Booking.id),
+        )
+        .correlate(session)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return first_missing.is_not(None)
+
+
 def evaluation_worklist_query(
     now: datetime | None = None, q: str = "", outstanding_only: bool = False
 ) -> Select[Any]:
-    """Rows of (session, course title, attended, evaluated) for sessions that have ended."""
+    """Rows of (session, course title, attended, evaluated) for sessions that have ended
+    and had someone attend.
+
+    The two counts are correlated subqueries, so a page of sessions counts only its own
+    places (and counting the rows counts none); "outstanding" asks only whether one place
+    attended has no evaluation.
+    """
     now = now or local_now()
-    counts = (
-        select(
-            Booking.session_id.label("session_id"),
-            func.count(Booking.id).label("attended"),
-            func.count(Evaluation.id).label("evaluated"),
-        )
-        .outerjoin(Evaluation, Evaluation.booking_id == Booking.id)
-        .where(_attended())
-        .group_by(Booking.session_id)
-        .subquery()
+    attended = (
+        select(func.count(Booking.id))
+        .where(Booking.session_id == TrainingSession.id, _attended())
+        .correlate(TrainingSession)
+        .scalar_subquery()
+    )
+    evaluated = (
+        select(func.count(Evaluation.id))
+        .join(Booking, Booking.id == Evaluation.booking_id)
+        .where(Booking.session_id == TrainingSession.id, _attended())
+        .correlate(TrainingSession)
+        .scalar_subquery()
     )
     query = (
-        select(TrainingSession, Course.title, counts.c.attended, counts.c.evaluated)
+        select(
+            TrainingSession, Course.title, attended.label("attended"), evaluated.label("evaluated")
+        )
         .join(Course, Course.id == TrainingSession.course_id)
-        .join(counts, counts.c.session_id == TrainingSession.id)
         .where(TrainingSession.ends_at <= now, TrainingSession.status != "cancelled")
     )
     if q.strip():
         query = query.where(func.lower(Course.title).contains(q.strip().lower(), autoescape=True))
     if outstanding_only:
-        query = query.where(counts.c.attended > counts.c.evaluated)
+        query = query.where(_unevaluated_place())
+    else:
+        query = query.where(exists().where(Booking.session_id == TrainingSession.id, _attended()))
     return query.order_by(TrainingSession.starts_at.desc(), TrainingSession.id)
 
 
@@ -290,6 +323,31 @@ def _line_managers_on(wanted: Iterable[tuple[int, date]]) -> dict[tuple[int, dat
     return result
 
 
+def _months_before(day: date, months: int) -> date:
+    """``day`` moved back ``months`` calendar months, kept within the target month."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _ended_between(months: int, oldest_due: date, latest_due: date) -> tuple[date, date]:
+    """The first and last day a session can end for its follow-up, ``months`` later, to
+    fall due from ``oldest_due`` to ``latest_due`` (the due date never goes down as the
+    end date goes up, so the days between are exactly those)."""
+    one_day = timedelta(days=1)
+    first = _months_before(oldest_due, months)
+    while follow_up_due_on(first, months) >= oldest_due:
+        first -= one_day
+    while follow_up_due_on(first, months) < oldest_due:
+        first += one_day
+    last = _months_before(latest_due, months)
+    while follow_up_due_on(last, months) <= latest_due:
+        last += one_day
+    while follow_up_due_on(last, months) > latest_due:
+        last -= one_day
+    return first, last
+
+
 def schedule_impact_follow_ups(today: date | None = None) -> int:
     """Create the follow-ups that have fallen due; return how many were created.
 
@@ -306,6 +364,16 @@ def schedule_impact_follow_ups(today: date | None = None) -> int:
     earliest_end = datetime.combine(
         oldest_due - timedelta(days=31 * LONGEST_FOLLOW_UP_MONTHS + 1), time.min
     )
+    intervals = db.session.scalars(
+        select(Course.impact_follow_up_months).where(Course.impact_follow_up_months > 0).distinct()
+    ).all()
+    if not intervals:
+        return 0
+    # Only sessions whose follow-up falls due in the window: for each interval, those that
+    # ended in the days it maps into the window (most places already have their follow-up).
+    windows = {months: _ended_between(months, oldest_due, today) for months in intervals}
+    first = datetime.combine(min(lo for lo, _ in windows.values()), time.min)
+    after = datetime.combine(max(hi for _, hi in windows.values()) + timedelta(days=1), time.min)
     rows = db.session.execute(
         select(
             Booking.id,
@@ -315,15 +383,25 @@ def schedule_impact_follow_ups(today: date | None = None) -> int:
         )
         .join(TrainingSession, TrainingSession.id == Booking.session_id)
         .join(Course, Course.id == TrainingSession.course_id)
-        .outerjoin(ImpactFollowUp, ImpactFollowUp.booking_id == Booking.id)
         .where(
-            ImpactFollowUp.id.is_(None),
+            ~exists().where(ImpactFollowUp.booking_id == Booking.id),
             _attended(),
             TrainingSession.status != "cancelled",
             TrainingSession.ends_at < end_of_today,
             TrainingSession.ends_at >= earliest_end,
-            Course.impact_follow_up_months.is_not(None),
-            Course.impact_follow_up_months > 0,
+            TrainingSession.ends_at >= first,
+            TrainingSession.ends_at < after,
+            or_(
+                *(
+                    and_(
+                        Course.impact_follow_up_months == months,
+                        TrainingSession.ends_at >= datetime.combine(lo, time.min),
+                        TrainingSession.ends_at
+                        < datetime.combine(hi + timedelta(days=1), time.min),
+                    )
+                    for months, (lo, hi) in windows.items()
+                )
+            ),
         )
     ).all()
     due = [
@@ -365,12 +443,14 @@ def follow_ups_query(
     Supervisors see those addressed to them; L&D officers and admins may see everyone's.
     """
     today = today or date.today()
+    # Every follow-up has its booking, session, course and person (required keys), so
+    # outer joins give the same rows; they let the database skip the joins when counting.
     query = (
         select(ImpactFollowUp)
-        .join(ImpactFollowUp.booking)
-        .join(Booking.session)
-        .join(TrainingSession.course)
-        .join(Staff, Staff.id == Booking.staff_id)
+        .outerjoin(ImpactFollowUp.booking)
+        .outerjoin(Booking.session)
+        .outerjoin(TrainingSession.course)
+        .outerjoin(Staff, Staff.id == Booking.staff_id)
         .options(
             contains_eager(ImpactFollowUp.booking)
             .contains_eager(Booking.session)
@@ -379,7 +459,10 @@ def follow_ups_query(
         )
         .where(ImpactFollowUp.due_on <= today)
     )
-    if not (scope == "all" and is_officer(user)):
+    if scope == "all" and is_officer(user):
+        # Everyone's list names each supervisor: load them together, not one by one.
+        query = query.options(selectinload(ImpactFollowUp.supervisor))
+    else:
         query = query.where(ImpactFollowUp.supervisor_staff_id == (user.staff_id or -1))
     if state == "answered":
         query = query.where(ImpactFollowUp.responded_at.is_not(None)).order_by(

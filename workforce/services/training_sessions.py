@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, case, func, or_, select, update
+from sqlalchemy import Select, case, exists, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from workforce.clock import LONDON, local_now
@@ -221,15 +221,14 @@ def session_calendar(session: TrainingSession, uid_domain: str, url: str, stamp:
 # --- queries ----------------------------------------------------------------------------
 
 
-def _place_counts() -> Any:
+def _places_with_status(status: str) -> Any:
+    """SQL: how many bookings on the session in the row have ``status`` (a correlated
+    count, so a page of sessions counts only its own bookings)."""
     return (
-        select(
-            Booking.session_id.label("session_id"),
-            func.sum(case((Booking.status == "booked", 1), else_=0)).label("booked"),
-            func.sum(case((Booking.status == "waiting", 1), else_=0)).label("waiting"),
-        )
-        .group_by(Booking.session_id)
-        .subquery("place_counts")
+        select(func.count(Booking.id))
+        .where(Booking.session_id == TrainingSession.id, Booking.status == status)
+        .correlate(TrainingSession)
+        .scalar_subquery()
     )
 
 
@@ -250,13 +249,10 @@ def session_list_query(filters: SessionFilters, now: datetime | None = None) -> 
     have ended (any status), latest first.
     """
     now = now or local_now()
-    counts = _place_counts()
-    booked = func.coalesce(counts.c.booked, 0).label("booked")
-    waiting = func.coalesce(counts.c.waiting, 0).label("waiting")
-    query = (
-        select(TrainingSession, booked, waiting)
-        .outerjoin(counts, counts.c.session_id == TrainingSession.id)
-        .options(joinedload(TrainingSession.course), joinedload(TrainingSession.venue))
+    booked = _places_with_status("booked").label("booked")
+    waiting = _places_with_status("waiting").label("waiting")
+    query = select(TrainingSession, booked, waiting).options(
+        joinedload(TrainingSession.course), joinedload(TrainingSession.venue)
     )
     if filters.past:
         query = query.where(TrainingSession.ends_at < now).order_by(
@@ -354,7 +350,7 @@ def all_course_choices() -> list[tuple[str, str]]:
     """Every course that has a session, by title (for filtering lists)."""
     rows = db.session.execute(
         select(Course.id, Course.title)
-        .where(Course.id.in_(select(TrainingSession.course_id)))
+        .where(exists().where(TrainingSession.course_id == Course.id))
         .order_by(func.lower(Course.title))
     ).all()
     return [(str(i), title) for i, title in rows]

@@ -122,14 +122,11 @@ def course_list() -> str:
 @login_required
 def course_detail(course_id: int) -> str:
     """Everything about a course, with its sessions and what its evaluations say."""
-    course = (
-        db.session.get(
-            Course,
-            course_id,
-            options=[selectinload(Course.sessions).selectinload(TrainingSession.venue)],
-        )
-        or abort(404)
-    )
+    course = db.session.get(
+        Course,
+        course_id,
+        options=[selectinload(Course.sessions).selectinload(TrainingSession.venue)],
+    ) or abort(404)
     booked = dict(
         db.session.execute(
             select(Booking.session_id, func.count())

@@ -94,8 +94,8 @@ def evaluation_form(booking_id: int) -> str | Response:
 @bp.route("/evaluations")
 @roles_required("ld_officer")
 def evaluation_list() -> str:
-    """Sessions that have ended, with how many attendees have evaluated them."""
-    schedule_follow_ups()
+    """Sessions that have ended, with how many attendees have evaluated them (nothing here
+    shows impact follow-ups, so the page leaves scheduling them to the pages that do)."""
     q = request.args.get("q", "")[:100]
     outstanding = request.args.get("outstanding") == "1"
     page = paginate(
