@@ -268,13 +268,22 @@ def test_the_list_judges_each_measure_for_its_latest_period(client, login, measu
     assert "2023/24" in row and "70.0%" in row and "72.0%" in row
     assert "◐" in row and "Amber: within tolerance of target" in row
     assert "▲" in row and "Improving" in row
-    # The computed one: last year ended, its figure worked out, context only.
+    # The computed one: last year ended, its figures left to its own page (working them
+    # out reads the app's records), where they are worked out and judged.
     last = shift(period_containing("financial_year", date.today()), -1)
     computed = page[page.index("Sessions by year") :]
     computed = computed[: computed.index("</tr>")]
-    assert last.label in computed and str(last.start.year - 2000) in computed
-    assert "Not rated: context only" in computed and "Going up" in computed
+    assert last.label in computed and "Work it out" in computed
+    assert "On the measure's page and its scorecards" in computed
     assert "Cannot be computed" in page and "no-such-calculation" in page
+    detail = text(
+        client.get(
+            page[page.index("/performance/measures/", page.index("Sessions by year")) :].split('"')[
+                0
+            ]
+        )
+    )
+    assert str(last.start.year - 2000) in detail and "Going up" in detail
     # Grouped by question: how much, then how well.
     assert page.index("Sessions by year") < page.index("Referrals rated good or better")
 

@@ -215,6 +215,7 @@ def scorecard_rows(
     """The scorecard table (columns and rows), the figures behind its charts (one row per
     measure and period), and each measure's status."""
     entries = list(scorecard.entries)
+    prefetch_scorecard(entries, reader, on, scorecard.history)
     actual_labels, target_labels = _column_periods(entries, reader, on, scorecard.history)
     benchmarks = [
         key
@@ -300,6 +301,28 @@ def scorecard_rows(
         rows.append(row)
         series.extend(_series_rows(entry, status, reader))
     return columns, rows, series, statuses
+
+
+def prefetch_scorecard(
+    entries: list[ScorecardMeasure], reader: MeasureReader, on: date, history: int
+) -> None:
+    """Work out, together, the computed measures' actuals the scorecard shows: each one's
+    latest periods (for its columns, judgement and trend), its baseline, and the first
+    period of each of its targets up to the latest (for its chart)."""
+    wanted = []
+    for entry in entries:
+        measure = entry.measure
+        if not measure.computed:
+            continue
+        latest = reader.latest_period(measure, on)
+        periods = reader.periods_for_status(measure, latest, history=max(history, HISTORY))
+        for figure in measure.figures:
+            if figure.kind == "target":
+                first = period_containing(measure.frequency, figure.start)
+                if first.start <= latest.start:
+                    periods.append(first)
+        wanted.append((measure, periods))
+    reader.prefetch(wanted)
 
 
 def _periods_labelled(measure: Measure, latest: Period, labels: list[str]) -> list[Period]:
@@ -538,6 +561,19 @@ def evaluation_rows(
     """One row per activity and per evidence-and-measure, and the evidence count per stage."""
     rows: list[dict[str, Any]] = []
     tallies: list[dict[str, Any]] = []
+    # Every computed measure's periods worked out together: one query per kind of figure.
+    reader.prefetch(
+        (
+            measure,
+            reader.periods_for_status(
+                measure, period_in_year(measure, start, end, reader), history=HISTORY
+            ),
+        )
+        for stage in strategy.stages
+        for evidence in stage.evidence
+        for measure in evidence.measures
+        if measure.computed
+    )
     for stage in strategy.stages:
         common = {"stage": stage.title, "question": stage.question, "_stage_id": stage.id}
         for activity in stage.activities:

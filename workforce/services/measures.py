@@ -137,7 +137,40 @@ class MeasureReader:
 
     def actuals(self, measure: Measure, periods: Iterable[Period]) -> list[tuple[Period, Figure]]:
         """The measure's actual for each of ``periods``."""
+        periods = list(periods)
+        self.prefetch([(measure, periods)])
         return [(period, self.actual(measure, period)) for period in periods]
+
+    def prefetch(self, wanted: Iterable[tuple[Measure, Iterable[Period]]]) -> None:
+        """Work out the actuals of computed measures for the periods given, all the periods
+        of one calculation together (``measure_calculations.compute_many``: one query per
+        kind of figure, not one per period), remembered for ``actual``.
+
+        A calculation that cannot run is left for ``actual`` to report as it does (a
+        problem, or ``CalculationError``), so one broken measure stops no other."""
+        groups: dict[tuple[str, str | None, str], tuple[list[Measure], set[Period]]] = {}
+        for measure, periods in wanted:
+            if not measure.computed:
+                continue
+            missing = {p for p in periods if (measure.id, p.start) not in self._computed}
+            if not missing:
+                continue
+            key = (measure.calculation or "", measure.calculation_argument, measure.frequency)
+            measures, found = groups.setdefault(key, ([], set()))
+            measures.append(measure)
+            found |= missing
+        for (name, argument, _), (measures, found) in groups.items():
+            ordered = sorted(found)
+            try:
+                with measure_calculations.sharing(self._builds):
+                    values = measure_calculations.compute_many(
+                        name, [(p.start, p.end) for p in ordered], argument
+                    )
+            except measure_calculations.CalculationError:
+                continue
+            for measure in measures:
+                for period, value in zip(ordered, values, strict=True):
+                    self._computed.setdefault((measure.id, period.start), Figure(value))
 
     def entered_periods(self, measure: Measure, kind: str = "actual") -> list[Period]:
         """The periods an entered measure has figures of ``kind`` for, in order."""
@@ -212,9 +245,19 @@ class MeasureReader:
             )
         return [found[key] for key in COMPARATORS if key in found]
 
+    @staticmethod
+    def periods_for_status(measure: Measure, period: Period, *, history: int = 6) -> list[Period]:
+        """The periods whose actuals ``status`` reads: ``history`` periods up to ``period``
+        (at least the one before it) and the baseline's."""
+        periods = [shift(period, -offset) for offset in range(max(history, 2) - 1, -1, -1)]
+        if measure.baseline_start is not None and measure.baseline_value is None:
+            periods.append(period_starting(measure.frequency, measure.baseline_start))
+        return periods
+
     def status(self, measure: Measure, period: Period, *, history: int = 6) -> MeasureStatus:
         """``measure`` judged for ``period``, with ``history`` periods of actuals up to it."""
         periods = [shift(period, -offset) for offset in range(history - 1, -1, -1)]
+        self.prefetch([(measure, self.periods_for_status(measure, period, history=history))])
         series = self.actuals(measure, periods)
         actual = series[-1][1]
         previous = series[-2][1] if len(series) > 1 else self.actual(measure, shift(period, -1))

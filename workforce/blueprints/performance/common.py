@@ -17,10 +17,18 @@ from workforce.metrics.judgements import (
     RAG_LABELS,
     RAG_SYMBOLS,
 )
+from workforce.metrics.periods import Period, span_label
 from workforce.models.performance import Measure
+from workforce.services import measure_calculations
 from workforce.services import performance as service
 from workforce.services.measure_calculations import CalculationError
-from workforce.services.measures import MeasureReader, MeasureStatus, format_figure
+from workforce.services.measures import (
+    NO_FIGURE,
+    Figure,
+    MeasureReader,
+    MeasureStatus,
+    format_figure,
+)
 
 
 def measure_or_404(measure_id: int) -> Measure:
@@ -43,6 +51,33 @@ class Judged:
     measure: Measure
     status: MeasureStatus | None
     problem: str | None = None
+    #: For a computed measure listed without working out its figures: the period it
+    #: reports, and the target it is judged against (see ``outline``).
+    period: Period | None = None
+    target: Figure = NO_FIGURE
+    target_label: str | None = None
+    target_is_later: bool = False
+
+
+def outline(reader: MeasureReader, measure: Measure, on: date) -> Judged:
+    """A computed measure as a list shows it without working out its figures (which read
+    the app's records: that is done on its own page and on scorecards): the period a
+    scorecard would report on ``on`` and the target for it; or why it cannot be computed,
+    where that can be told without reading any data."""
+    try:
+        measure_calculations.check(measure.calculation or "", measure.calculation_argument)
+    except CalculationError as error:
+        return Judged(measure, None, f"Cannot be computed: {error}")
+    period = reader.latest_period(measure, on)
+    target, later = reader.target_for(measure, period)
+    return Judged(
+        measure,
+        None,
+        period=period,
+        target=Figure(target.value, target.note) if target else NO_FIGURE,
+        target_label=span_label(measure.frequency, target.start, target.end_on) if target else None,
+        target_is_later=later,
+    )
 
 
 def judge(reader: MeasureReader, measure: Measure, on: date, history: int = 2) -> Judged:

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from workforce.blueprints.performance import bp
-from workforce.blueprints.performance.common import JUDGEMENT_WORDS, judge
+from workforce.blueprints.performance.common import JUDGEMENT_WORDS, judge, outline
 from workforce.extensions import db
 from workforce.metrics.periods import FREQUENCIES
 from workforce.models.performance import (
@@ -60,7 +60,13 @@ def index() -> str:
     )
     reader = MeasureReader()
     today = date.today()
-    judged = [judge(reader, measure, today) for (measure,) in page.rows]
+    # Entered measures are judged from their figures; computed ones are only outlined
+    # (period and target): their figures are worked out from the app's records on their
+    # own page and on scorecards, not for every measure of every view of this list.
+    judged = [
+        outline(reader, measure, today) if measure.computed else judge(reader, measure, today)
+        for (measure,) in page.rows
+    ]
     return render_template(
         "performance/index.html",
         page=page,
