@@ -256,19 +256,15 @@ def _census_rate(part: Any, whole: Any) -> Decimal | None:
 
 class _Rounded:
     """A figure rounded half up to ``quantum`` from an unrounded ``exact`` value, compared
-    with the report's allowing for ``slack``: equal to any rounding of a value within
-    ``slack`` (and a millionth) of ``exact``. For the turnover report's figures, which add
-    up quotients (FTE, shares of absences) that the database cuts off (PostgreSQL's numeric
-    to 20 places, SQLite's floating point) so that a figure exactly on a half (363/400 is
-    90.75%) may round either way; and for its known error on SQLite (see
-    ``_turnover_measures``)."""
+    with the report's allowing for a millionth either side: for the turnover report's days
+    lost and absence rates, which add up shares of absences that the database cuts off
+    (PostgreSQL's numeric to 20 places, SQLite's floating point), so that a figure exactly
+    on a half may round either way."""
 
-    def __init__(
-        self, exact: Decimal | None, quantum: Decimal, slack: Decimal = Decimal(0)
-    ) -> None:
+    def __init__(self, exact: Decimal | None, quantum: Decimal) -> None:
         self.exact = exact
         self.quantum = quantum
-        self.slack = slack + (Decimal("0.000001") * max(Decimal(1), abs(exact)) if exact else 0)
+        self.slack = Decimal("0.000001") * max(Decimal(1), abs(exact)) if exact else Decimal(0)
 
     def __eq__(self, other: object) -> bool:
         if self.exact is None or other is None:
@@ -846,8 +842,8 @@ def _profile_row(count: int, fte: Decimal, total: int, suppress: bool) -> dict[s
         return {"headcount": "<5", "fte": None, "share": None}
     return {
         "headcount": count,
-        "fte": fte.quantize(TWO, ROUND_HALF_EVEN),
-        "share": Decimal(count) / Decimal(total) if total else None,
+        "fte": fte.quantize(TWO, ROUND_HALF_UP),
+        "share": _rate(count, total),
     }
 
 
@@ -1386,7 +1382,7 @@ def _caseload_tally(row: Any | None, *, month: bool = False) -> dict[str, Any]:
             "within_rate": None,
             "over_capacity": 0,
             "cases": 0,
-            "case_holder_fte": None if month else Decimal("0.00"),
+            "case_holder_fte": Decimal("0.00"),
             "average_caseload": None,
         }
     cases = _int(row.cases)
@@ -1834,7 +1830,7 @@ def turnover_figures(
         "yr, first_day, last_day, year_before",
         [(y, first, last, _add_years(last, -1)) for y, first, last in periods],
     )
-    fte = sql.fte_exact("s")
+    fte = sql.fte_micro("s")
     team_inside = "" if team_id is None else " AND s.team_id = :team_id"
     team_outside = "" if team_id is None else " WHERE x.team_id = :team_id"
     agency = "CASE WHEN s.contract_type = 'agency' THEN 1 ELSE 0 END"
@@ -1842,14 +1838,13 @@ def turnover_figures(
         lambda: dict.fromkeys(TURNOVER_CELL, Decimal(0))
     )
     days: dict[tuple[int, Any, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    #: how many (team, role, reason) sums make up each figure of days lost
-    day_sums: dict[tuple[int, Any, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
     def add(rows: list[Any], names: tuple[str, ...]) -> None:
         for row in rows:
             cell = cells[(row.yr, row.team_id, row.org_role)]
             for name in names:
-                cell[name] += _dec(getattr(row, name))
+                value = _dec(getattr(row, name))
+                cell[name] += value / MILLION if name.endswith("fte") else value
 
     # Each person's cases: their latest snapshot in the twelve months up to the end. On
     # PostgreSQL a hash join of the snapshots per period; SQLite, which builds no index on a
@@ -1955,7 +1950,6 @@ GROUP BY x.yr, x.team_id, x.org_role, x.reason""",
     ):
         cells[(row.yr, row.team_id, row.org_role)]  # the group exists
         days[(row.yr, row.team_id, row.org_role)][row.reason] += _dec(row.lost)
-        day_sums[(row.yr, row.team_id, row.org_role)][row.reason] += 1
     funded = {
         (row.yr, row.team_id): _dec(row.funded_fte)
         for row in _rows(
@@ -1987,9 +1981,7 @@ GROUP BY x.yr, x.team_id, x.org_role""",
     return {
         "cells": dict(cells),
         "days": {k: dict(v) for k, v in days.items()},
-        "day_sums": {k: dict(v) for k, v in day_sums.items()},
         "funded": funded,
-        "sqlite": not sql.pg,
     }
 
 
@@ -1998,27 +1990,24 @@ def _turnover_measures(
     days: Mapping[str, Decimal],
     funded: Decimal | None,
     vacancies: Decimal | None,
-    sums: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
-    """The published figures of one row. ``sums`` (SQLite only) counts the sums of days lost
-    per team, role and reason behind the row: the report reads each such sum through
-    SQLAlchemy's ``Numeric(6, 1)`` result type of ``working_days_lost``, which on SQLite
-    (no decimal type) rounds it to one decimal place before the report adds them up, so its
-    days lost, and absence rates, can be off by up to 0.05 days per sum."""
+    """The published figures of one row: FTEs from the census's six-place FTE, so every
+    FTE-based figure is compared exactly; days lost and absence rates add shares of
+    absences that the database cuts off, so they are compared as ``_Rounded``."""
     sickness = days.get("SIC", Decimal(0))
     all_days = sum(days.values(), Decimal(0))
     in_post = cell["fte"]
     agency = cell["agency_fte"]
-    sums = sums or {}
-    slack_sick = Decimal("0.05") * sums.get("SIC", 0)
-    slack_all = Decimal("0.05") * sum(sums.values())
     working = in_post * 253
 
-    def share(part: Decimal, whole: Decimal, slack: Decimal = Decimal(0)) -> _Rounded:
-        return _Rounded(part / whole if whole else None, THOUSANDTH, slack)
+    def share(part: Decimal, whole: Decimal) -> _Rounded:
+        return _Rounded(part / whole if whole else None, THOUSANDTH)
 
-    def fte(value: Decimal) -> _Rounded:
-        return _Rounded(value, ONE)
+    def fte(value: Decimal) -> Decimal:
+        return _one_place(value)
+
+    def rate(part: Decimal, whole: Decimal) -> Decimal | None:
+        return _census_rate(part, whole)
 
     return {
         "headcount": int(cell["headcount"]),
@@ -2027,28 +2016,26 @@ def _turnover_measures(
         "starters_fte": fte(cell["starters_fte"]),
         "leavers_headcount": int(cell["leavers_headcount"]),
         "leavers_fte": fte(cell["leavers_fte"]),
-        "turnover_rate": share(cell["leavers_fte"], in_post),
+        "turnover_rate": rate(cell["leavers_fte"], in_post),
         "turnover_rate_headcount": _census_rate(cell["leavers_headcount"], cell["headcount"]),
         "funded_fte": None if funded is None else fte(funded),
         "vacancies_fte": None if vacancies is None else fte(vacancies),
-        "vacancy_rate": None if vacancies is None else share(vacancies, vacancies + in_post),
+        "vacancy_rate": None if vacancies is None else rate(vacancies, vacancies + in_post),
         "agency_headcount": int(cell["agency_headcount"]),
         "agency_fte": fte(agency),
-        "agency_rate": share(agency, agency + in_post),
+        "agency_rate": rate(agency, agency + in_post),
         "agency_cover_fte": fte(cell["agency_cover_fte"]),
-        "agency_cover_rate": share(cell["agency_cover_fte"], agency),
-        "days_lost_sickness": _Rounded(sickness, ONE, slack_sick),
-        "absence_rate": share(sickness, working, slack_sick / working if working else Decimal(0)),
-        "days_lost": _Rounded(all_days, ONE, slack_all),
-        "absence_rate_all": share(
-            all_days, working, slack_all / working if working else Decimal(0)
-        ),
+        "agency_cover_rate": rate(cell["agency_cover_fte"], agency),
+        "days_lost_sickness": _Rounded(sickness, ONE),
+        "absence_rate": share(sickness, working),
+        "days_lost": _Rounded(all_days, ONE),
+        "absence_rate_all": share(all_days, working),
         "case_holders": int(cell["case_holders"]),
         "case_holding_fte": fte(cell["case_holding_fte"]),
         "cases": int(cell["cases"]),
-        "caseload": _Rounded(
-            cell["cases"] / cell["case_holding_fte"] if cell["case_holding_fte"] else None, ONE
-        ),
+        "caseload": _one_place(cell["cases"] / cell["case_holding_fte"])
+        if cell["case_holding_fte"]
+        else None,
     }
 
 
@@ -2062,7 +2049,6 @@ def _turnover_groups(found: dict[str, Any], years: set[int], by: str) -> dict[An
             groups[key] = {
                 "cell": dict.fromkeys(TURNOVER_CELL, Decimal(0)),
                 "days": defaultdict(Decimal),
-                "sums": defaultdict(int),
                 "funded": None,
                 "vacancies": None,
             }
@@ -2076,8 +2062,6 @@ def _turnover_groups(found: dict[str, Any], years: set[int], by: str) -> dict[An
             target["cell"][name] += value
         for reason, lost in found["days"].get((year, team, role), {}).items():
             target["days"][reason] += lost
-            if found["sqlite"]:
-                target["sums"][reason] += found["day_sums"][(year, team, role)][reason]
         team_fte[(year, team)] += cell["fte"]
     if by != "role":
         for (year, team), funded in found["funded"].items():
@@ -2102,7 +2086,7 @@ def _turnover_check(result: Any, figures: dict[str, Any]) -> None:
     else:
         label = figures["year_labels"].get
     want = {
-        label(key): _turnover_measures(g["cell"], g["days"], g["funded"], g["vacancies"], g["sums"])
+        label(key): _turnover_measures(g["cell"], g["days"], g["funded"], g["vacancies"])
         for key, g in groups.items()
     }
     keys = tuple(next(iter(want.values()))) if want else ()
@@ -2111,19 +2095,15 @@ def _turnover_check(result: Any, figures: dict[str, Any]) -> None:
         whole = {
             "cell": dict.fromkeys(TURNOVER_CELL, Decimal(0)),
             "days": {},
-            "sums": {},
             "funded": None,
             "vacancies": None,
         }
-    summary = _turnover_measures(
-        whole["cell"], whole["days"], whole["funded"], whole["vacancies"], whole["sums"]
-    )
+    summary = _turnover_measures(whole["cell"], whole["days"], whole["funded"], whole["vacancies"])
     summary["stability_rate"] = _census_rate(
         whole["cell"]["still_in_post"], whole["cell"]["year_before"]
     )
-    summary["vacancy_agency_cover_rate"] = _Rounded(
-        whole["cell"]["agency_cover_fte"] / whole["vacancies"] if whole["vacancies"] else None,
-        THOUSANDTH,
+    summary["vacancy_agency_cover_rate"] = _census_rate(
+        whole["cell"]["agency_cover_fte"], whole["vacancies"]
     )
     _expect(
         _differences("group", {r["group"]: _pick(r, keys) for r in result.rows}, want),

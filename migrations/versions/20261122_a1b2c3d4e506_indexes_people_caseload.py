@@ -17,8 +17,17 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_index(
+        "ix_staff_last_name_first_name", "staff", ["last_name", "first_name", "id"], unique=False
+    )
+    op.create_index(
+        "ix_caseload_count_snapshot_id_cases",
+        "caseload_count",
+        ["snapshot_id", "cases"],
+        unique=False,
+    )
 
 
 def downgrade():
-    pass
+    op.drop_index("ix_caseload_count_snapshot_id_cases", table_name="caseload_count")
+    op.drop_index("ix_staff_last_name_first_name", table_name="staff")

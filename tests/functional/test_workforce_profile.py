@@ -56,7 +56,7 @@ def test_csv_json_and_xlsx_are_suppressed(client: Any, login: Any, staff: None) 
     assert rows == [
         ["Gender", "Headcount", "FTE", "Share of headcount"],
         ["Male", "<5", "", ""],
-        ["Female", "6", "6.00", "0.75"],
+        ["Female", "6", "6.00", "0.7500"],
     ]
     document = json.loads(client.get(URL + "&suppress=yes&format=json").data)
     assert document["parameters"]["suppress"] is True
@@ -98,7 +98,7 @@ def test_command_line_suppress(app: Any, staff: None) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "Age band,Headcount,FTE,Share of headcount"
-    assert "30 to 39,6,6.00,0.75" in lines
+    assert "30 to 39,6,6.00,0.7500" in lines
     assert "60 and over,<5,," in lines
     listed = runner.invoke(args=["report", "--list"])
     assert "--suppress yes|no" in listed.output

@@ -325,3 +325,27 @@ def test_no_scheme_in_force(db_session: Any) -> None:
     )
     assert result.summary["within_rate"] is None
     assert result.summary["average_caseload"] == D("2.0")
+
+
+def test_nobody_in_scope_shows_no_case_holding_fte_alike_in_every_view(db_session: Any) -> None:
+    """With nobody in scope, every trend month shows case-holding FTE 0.00, as the worker
+    and team views' summaries do (not a blank), and no rates."""
+    builders.load_caseload_defaults()
+    definition = get("caseload")
+    assert definition is not None
+    nobody = {
+        "workers": 0,
+        "within": 0,
+        "within_rate": None,
+        "over_capacity": 0,
+        "cases": 0,
+        "case_holder_fte": D("0.00"),
+        "average_caseload": None,
+    }
+    for by in ("worker", "team", "trend"):
+        params = check_parameters(definition, {"on": "2025-09-30", "by": by}, today=ON)
+        result = run_report(definition, params, None)
+        assert result.summary == nobody, by
+        if by == "trend":
+            assert len(result.rows) == 12
+            assert all({k: row[k] for k in nobody} == nobody for row in result.rows)

@@ -137,3 +137,31 @@ def test_the_report_takes_suppress(authority: dict[str, Any]) -> None:
     unsuppressed = check_parameters(definition, {"on": "2025-03-31"})
     assert unsuppressed.suppress is False
     assert "suppress" not in unsuppressed.query_args()
+
+
+def test_fte_and_share_round_half_up_as_every_report_does(db_session: Any) -> None:
+    """FTE to two places and the share as a proportion to four places, both half up: one
+    man of 0.125 FTE (5 hours of 40) among 32 people is 0.13 FTE (not 0.12, half to even)
+    and a share of 0.0313 (1/32 is 0.03125)."""
+    east = make_team("East")
+    man = make_staff(east, gender="1", hours="5")
+    for _ in range(31):
+        make_staff(east, gender="2")
+    db.session.execute(
+        EmploymentSpell.__table__.update()
+        .where(EmploymentSpell.staff_id == man.id)
+        .values(standard_hours=Decimal("40"))
+    )
+    db.session.commit()
+    rows, total = profile_rows(ON, "gender")
+    assert rows == [
+        {"category": "Male", "headcount": 1, "fte": Decimal("0.13"), "share": Decimal("0.0313")},
+        {
+            "category": "Female",
+            "headcount": 31,
+            "fte": Decimal("31.00"),
+            "share": Decimal("0.9688"),
+        },
+    ]
+    assert total == {"headcount": 32, "fte": Decimal("31.13"), "share": Decimal("1.0000")}
+    assert str(rows[0]["share"]) == "0.0313"

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -20,7 +21,10 @@ from sqlalchemy import (
     String,
     Text,
     and_,
+    case,
+    cast,
     false,
+    func,
     or_,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -65,6 +69,10 @@ class Staff(Audited, Timestamped, db.Model):
     """A member of staff. Date of birth, gender and ethnicity are restricted to HR and admin."""
 
     __tablename__ = "staff"
+    __table_args__ = (
+        # The staff list's order (last name, first name, id): a page of it reads a page.
+        Index("ix_staff_last_name_first_name", "last_name", "first_name", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_number: Mapped[str] = mapped_column(String(30), unique=True)
@@ -190,3 +198,23 @@ class EmploymentSpell(Audited, Timestamped, db.Model):
 def spell_in_force(spell: Any, on: date) -> ColumnElement[bool]:
     """SQL condition: ``spell`` (``EmploymentSpell`` or an alias of it) is in force on ``on``."""
     return and_(spell.start_date <= on, or_(spell.end_date.is_(None), spell.end_date >= on))
+
+
+#: FTE in whole millionths: 1.0 FTE.
+FTE_MILLIONTHS = 1_000_000
+
+
+def fte_millionths(spell: Any) -> ColumnElement[int]:
+    """SQL: ``spell``'s FTE as the census records it (``workforce.metrics.fte.fte``:
+    contracted over standard hours, at most 1, to six places rounded half up) in whole
+    millionths, so that sums of it are exact.
+
+    Worked in integers from the hours in hundredths (the columns hold two places):
+    round half up of ``c / s`` millionths is ``(2 * c * 1000000 + s) // (2 * s)``, which
+    SQLite and PostgreSQL compute alike, with no floating point or decimal division."""
+    contracted = cast(func.round(spell.contracted_hours * 100), BigInteger)
+    standard = cast(func.round(spell.standard_hours * 100), BigInteger)
+    return case(
+        (spell.contracted_hours >= spell.standard_hours, FTE_MILLIONTHS),
+        else_=(contracted * (2 * FTE_MILLIONTHS) + standard) // (standard * 2),
+    )

@@ -91,6 +91,9 @@ class CaseloadCount(Audited, db.Model):
         UniqueConstraint("snapshot_id", "case_type_id", "tier"),
         CheckConstraint("cases >= 0", name="cases_not_negative"),
         CheckConstraint("tier BETWEEN 1 AND 3", name="tier_known"),
+        # A snapshot's cases read from the index alone (the turnover report adds up the
+        # latest snapshot's counts for each person in post).
+        Index("ix_caseload_count_snapshot_id_cases", "snapshot_id", "cases"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

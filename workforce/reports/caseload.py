@@ -63,7 +63,6 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from workforce.extensions import db
 from workforce.metrics import caseload as metrics
-from workforce.metrics.fte import fte as fte_of
 from workforce.models import (
     CaseloadSnapshot,
     EmploymentSpell,
@@ -72,7 +71,7 @@ from workforce.models import (
     UtilisationBand,
     WeightingScheme,
 )
-from workforce.models.people import spell_in_force
+from workforce.models.people import fte_millionths, spell_in_force
 from workforce.models.workforce_planning import RAG
 from workforce.reports.base import Chart, Column, Parameters, Report, Table
 from workforce.reports.capability import buckets, viewer_scope
@@ -152,6 +151,80 @@ def scheme_dates() -> list[tuple[int, date]]:
     ]
 
 
+def _latest_snapshots(days: Sequence[tuple[int, date, date]], staff_id: int | None) -> Any:
+    """SQL: (bucket, last_day, staff_id, taken_on, extra_points, total_cases, case_points)
+    of each worker's latest snapshot from each day's first day to its last.
+
+    Looking back without limit (one day from ``EARLIEST``: the caseloads page), the people
+    in post each look up their latest snapshot on the (staff, date) index, rather than
+    ranking every snapshot ever taken. Otherwise (the report's windows of 45 days) the
+    snapshots in each window are ranked, latest first."""
+    snap = CaseloadSnapshot
+    if len(days) == 1 and days[0][1] <= EARLIEST:
+        ((bucket, first, last),) = days
+        spell = aliased(EmploymentSpell, name="in_post_spell")
+        found = aliased(CaseloadSnapshot, name="found")
+        latest_id = (
+            select(found.id)
+            .where(
+                found.staff_id == spell.staff_id,
+                found.taken_on >= first,
+                found.taken_on <= last,
+            )
+            .order_by(found.taken_on.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        # Grouped, so that each person's lookup is made once, before the join.
+        people_query = (
+            select(spell.staff_id, latest_id.label("snapshot_id"))
+            .where(spell_in_force(spell, last))
+            .group_by(spell.staff_id)
+        )
+        if staff_id is not None:
+            people_query = people_query.where(spell.staff_id == staff_id)
+        people = people_query.subquery("in_post")
+        return (
+            select(
+                literal(bucket, Integer).label("bucket"),
+                literal(last, Date).label("last_day"),
+                snap.staff_id,
+                snap.taken_on,
+                snap.extra_points,
+                snap.total_cases,
+                snap.case_points,
+            )
+            .select_from(people)
+            .join(snap, snap.id == people.c.snapshot_id)
+            .subquery("latest")
+        )
+    table = _days_table(days)
+    ranked_query = (
+        select(
+            table.c.bucket,
+            table.c.last_day,
+            snap.staff_id,
+            snap.taken_on,
+            snap.extra_points,
+            snap.total_cases,
+            snap.case_points,
+            func.row_number()
+            .over(partition_by=(table.c.bucket, snap.staff_id), order_by=snap.taken_on.desc())
+            .label("rank"),
+        )
+        .select_from(snap)
+        .join(table, and_(snap.taken_on >= table.c.first_day, snap.taken_on <= table.c.last_day))
+    )
+    if staff_id is not None:
+        ranked_query = ranked_query.where(snap.staff_id == staff_id)
+    ranked = ranked_query.subquery("ranked")
+    return (
+        select(*(column for column in ranked.c if column.key != "rank"))
+        .where(ranked.c.rank == 1)
+        .subquery("latest")
+    )
+
+
 def caseload_facts(
     days: Sequence[tuple[int, date, date]],
     *,
@@ -162,68 +235,59 @@ def caseload_facts(
 ) -> Any:
     """SQL, one row per day (bucket) and worker in post on its last day who has a snapshot
     from its first day to its last: the latest such snapshot, with the spell in force on the
-    snapshot's date (team, hours, ASYE), the scheme in force then, and the snapshot's stored
-    total cases and case points under that scheme (kept by ``workforce.services.caseloads``,
-    so no count rows are read). ``scope`` is a condition on ``Staff``."""
-    table = _days_table(days)
-    snap_all = CaseloadSnapshot
-    latest_query = (
-        select(
-            table.c.bucket,
-            table.c.last_day,
-            snap_all.staff_id,
-            func.max(snap_all.taken_on).label("taken_on"),
-        )
-        .select_from(snap_all)
-        .join(
-            table,
-            and_(snap_all.taken_on >= table.c.first_day, snap_all.taken_on <= table.c.last_day),
-        )
-        .group_by(table.c.bucket, table.c.last_day, snap_all.staff_id)
-    )
-    if staff_id is not None:
-        latest_query = latest_query.where(snap_all.staff_id == staff_id)
-    latest = latest_query.subquery("latest")
-    snap = aliased(CaseloadSnapshot, name="snap")
+    snapshot's date (team, FTE in millionths, ASYE), the scheme in force then, and the
+    snapshot's stored total cases and case points under that scheme (kept by
+    ``workforce.services.caseloads``, so no count rows are read). ``scope`` is a condition
+    on ``Staff``. Columns, in order: bucket, staff_id, taken_on, extra_points, team_id,
+    fte_millionths, asye, scheme_id, cases, case_points (and with ``with_names``
+    staff_number, first_name, last_name, team)."""
+    latest = _latest_snapshots(days, staff_id)
     spell = aliased(EmploymentSpell, name="spell_then")
     now = aliased(EmploymentSpell, name="spell_now")
-    scheme_id = scheme_expression(snap.taken_on, scheme_dates())
+    scheme_id = scheme_expression(latest.c.taken_on, scheme_dates())
     asye = or_(
         spell.cfkss_status == metrics.ASYE_KSS_STATUS,
         and_(
             spell.start_origin == metrics.NQSW_ORIGIN,
-            snap.taken_on < one_year_after(spell.start_date),
+            latest.c.taken_on < one_year_after(spell.start_date),
         ),
     )
-    in_post = exists().where(
-        now.staff_id == latest.c.staff_id,
-        now.start_date <= latest.c.last_day,
-        or_(now.end_date.is_(None), now.end_date >= latest.c.last_day),
+    # In post on the last day: the snapshot's own spell still in force then (most are), or
+    # failing that any other spell (looked up only for those).
+    in_post = or_(
+        spell.end_date.is_(None),
+        spell.end_date >= latest.c.last_day,
+        exists().where(
+            now.staff_id == latest.c.staff_id,
+            now.start_date <= latest.c.last_day,
+            or_(now.end_date.is_(None), now.end_date >= latest.c.last_day),
+        ),
     )
     columns: list[Any] = [
         latest.c.bucket.label("bucket"),
-        snap.staff_id.label("staff_id"),
-        snap.taken_on.label("taken_on"),
-        snap.extra_points.label("extra_points"),
+        latest.c.staff_id.label("staff_id"),
+        latest.c.taken_on.label("taken_on"),
+        latest.c.extra_points.label("extra_points"),
         spell.team_id.label("team_id"),
-        spell.contracted_hours.label("contracted_hours"),
-        spell.standard_hours.label("standard_hours"),
+        fte_millionths(spell).label("fte_millionths"),
         asye.label("asye"),
         scheme_id.label("scheme_id"),
-        snap.total_cases.label("cases"),
-        snap.case_points.label("case_points"),
+        latest.c.total_cases.label("cases"),
+        latest.c.case_points.label("case_points"),
     ]
     if with_names:
         columns += [Staff.staff_number, Staff.first_name, Staff.last_name, Team.name.label("team")]
     query = (
         select(*columns)
         .select_from(latest)
-        .join(snap, and_(snap.staff_id == latest.c.staff_id, snap.taken_on == latest.c.taken_on))
-        .join(spell, and_(spell.staff_id == snap.staff_id, spell_in_force(spell, snap.taken_on)))
-        .where(no_later_spell(spell, snap.taken_on), in_post)
+        .join(
+            spell,
+            and_(spell.staff_id == latest.c.staff_id, spell_in_force(spell, latest.c.taken_on)),
+        )
+        .where(no_later_spell(spell, latest.c.taken_on), in_post)
     )
     if with_names or scope is not None:
-        query = query.join(Staff, Staff.id == snap.staff_id)
+        query = query.join(Staff, Staff.id == latest.c.staff_id)
     if with_names:
         query = query.join(Team, Team.id == spell.team_id)
     if scope is not None:
@@ -236,7 +300,7 @@ def caseload_facts(
 # --- judging workers in Python ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Worker:
     """One worker's snapshot as the report judges it."""
 
@@ -251,59 +315,83 @@ class Worker:
     utilisation_pct: Decimal | None
     band: metrics.Band | None
     names: tuple[str, str, str, str] | None = None
+    #: Points above capacity (``metrics.over_capacity``); False without a scheme.
+    over_capacity: bool = False
 
     @property
     def within_desired(self) -> bool:
         return self.band is not None and self.band.within_desired
 
-    @property
-    def over_capacity(self) -> bool:
-        return (
-            self.points is not None
-            and self.capacity is not None
-            and metrics.over_capacity(self.points, self.capacity)
-        )
-
 
 def judge_rows(rows: Any, schemes: Mapping[int, metrics.Scheme]) -> list[Worker]:
-    """Workers from ``caseload_facts`` rows, judged with ``workforce.metrics.caseload``."""
+    """Workers from ``caseload_facts`` rows (read by position, in its column order),
+    judged with ``workforce.metrics.caseload``."""
     out: list[Worker] = []
+    append = out.append
+    two_places = metrics.TWO_PLACES
     for row in rows:
-        worker_fte = fte_of(as_decimal(row.contracted_hours), as_decimal(row.standard_hours))
-        scheme = schemes.get(row.scheme_id) if row.scheme_id is not None else None
-        asye = bool(row.asye)
+        (
+            _,
+            staff_id,
+            taken_on,
+            extra_points,
+            team_id,
+            millionths,
+            asye,
+            scheme_id,
+            cases,
+            case_points,
+            *names,
+        ) = row
+        # Six places, as ``workforce.metrics.fte.fte`` gives it.
+        worker_fte = Decimal(millionths).scaleb(-6)
+        scheme = schemes.get(scheme_id) if scheme_id is not None else None
+        asye = bool(asye)
         points = capacity = used = None
         band = None
+        over = False
         if scheme is not None:
             points = (
                 scheme.stable_points
-                + as_decimal(row.case_points).quantize(metrics.TWO_PLACES)
-                + as_decimal(row.extra_points)
+                + as_decimal(case_points).quantize(two_places)
+                + as_decimal(extra_points)
             )
             capacity = metrics.capacity(metrics.maximum_for(scheme, asye), worker_fte)
             used = metrics.utilisation(points, capacity)
             band = metrics.band_for(scheme.bands, used)
-        names = (
-            (row.staff_number, row.first_name, row.last_name, row.team)
-            if hasattr(row, "staff_number")
-            else None
-        )
-        out.append(
+            over = metrics.over_capacity(points, capacity)
+        append(
             Worker(
-                staff_id=row.staff_id,
-                taken_on=as_date(row.taken_on),
-                team_id=row.team_id,
-                fte=worker_fte,
-                asye=asye,
-                cases=int(row.cases or 0),
-                points=points,
-                capacity=capacity,
-                utilisation_pct=used,
-                band=band,
-                names=names,
+                staff_id,
+                as_date(taken_on),
+                team_id,
+                worker_fte,
+                asye,
+                int(cases or 0),
+                points,
+                capacity,
+                used,
+                band,
+                tuple(names) if names else None,  # type: ignore[arg-type]
+                over,
             )
         )
     return out
+
+
+def worker_facts(
+    on: date,
+    *,
+    window_days: int | None = WINDOW_DAYS,
+    scope: Any = None,
+    team_id: int | None = None,
+) -> list[Any]:
+    """The ``caseload_facts`` rows (with names) of every worker in post on ``on`` with their
+    latest snapshot on or before it (no more than ``window_days`` earlier; None: any age),
+    not yet judged."""
+    first = on - timedelta(days=window_days) if window_days is not None else EARLIEST
+    query = caseload_facts([(0, first, on)], scope=scope, team_id=team_id, with_names=True)
+    return list(db.session.execute(query).all())
 
 
 def workers_on(
@@ -317,9 +405,7 @@ def workers_on(
     than ``window_days`` earlier; None: any age), judged, with names."""
     from workforce.services.caseloads import metrics_schemes
 
-    first = on - timedelta(days=window_days) if window_days is not None else EARLIEST
-    query = caseload_facts([(0, first, on)], scope=scope, team_id=team_id, with_names=True)
-    rows = db.session.execute(query).all()
+    rows = worker_facts(on, window_days=window_days, scope=scope, team_id=team_id)
     return judge_rows(rows, metrics_schemes() if rows else {})
 
 
@@ -383,14 +469,7 @@ def trend_figures(
     facts = caseload_facts(days, scope=scope, team_id=team_id).subquery("facts")
     scheme = aliased(WeightingScheme, name="scheme")
     band = aliased(UtilisationBand, name="band")
-    one = literal(Decimal("1.0"), Numeric(8, 2))
-    worker_fte = func.round(
-        case(
-            (facts.c.contracted_hours >= facts.c.standard_hours, one),
-            else_=facts.c.contracted_hours * one / facts.c.standard_hours,
-        ),
-        6,
-    )
+    worker_fte = facts.c.fte_millionths * literal(Decimal("0.000001"), Numeric(8, 6))
     maximum = case((facts.c.asye, scheme.asye_max), else_=scheme.full_time_max)
     points = scheme.stable_points + facts.c.case_points + facts.c.extra_points
     capacity = maximum * worker_fte
@@ -596,12 +675,9 @@ def build_caseload(params: Parameters, viewer: User | None) -> Report:
         figures = trend_figures(
             [(i, first, last) for i, first, last, _ in days], scope=scope, team_id=params.team_id
         )
-        empty = {column.key: None for column in TALLY_COLUMNS} | {
-            "workers": 0,
-            "within": 0,
-            "over_capacity": 0,
-            "cases": 0,
-        }
+        # A month with nobody in it: the figures of no workers, as the worker and team
+        # views show them (no cases on 0.00 case-holding FTE).
+        empty = tally([])
         rows: list[dict[str, Any]] = [
             {"month": label, "on": last, **figures.get(i, empty)} for i, _, last, label in days
         ]

@@ -60,13 +60,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     Integer,
     and_,
     case,
+    cast,
     exists,
     func,
     literal,
@@ -80,7 +83,7 @@ from sqlalchemy.orm import aliased
 from workforce.extensions import db
 from workforce.metrics import turnover as measures
 from workforce.models import EmploymentSpell, Team
-from workforce.models.people import spell_in_force
+from workforce.models.people import fte_millionths, spell_in_force
 from workforce.models.workforce_planning import (
     Absence,
     CaseloadCount,
@@ -104,6 +107,11 @@ NQSW_ORIGIN = "1"
 YEARS_BY_YEAR = 5
 NO_REASON = "Not recorded"
 ZERO = Decimal(0)
+
+
+def fte_of_millionths(value: Any) -> Decimal:
+    """An FTE from a sum of ``fte_millionths`` (exact: six places, as the census has it)."""
+    return Decimal(int(value or 0)).scaleb(-6)
 
 
 # --- periods ------------------------------------------------------------------------------
@@ -218,23 +226,20 @@ class Cell:
 
     def add(self, other: Cell) -> None:
         """Add ``other``'s figures to these."""
-        for name in (
-            "headcount",
-            "fte",
-            "agency_headcount",
-            "agency_fte",
-            "agency_cover_fte",
-            "starters_headcount",
-            "starters_fte",
-            "leavers_headcount",
-            "leavers_fte",
-            "case_holders",
-            "case_holding_fte",
-            "cases",
-            "year_before",
-            "still_in_post",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.headcount += other.headcount
+        self.fte += other.fte
+        self.agency_headcount += other.agency_headcount
+        self.agency_fte += other.agency_fte
+        self.agency_cover_fte += other.agency_cover_fte
+        self.starters_headcount += other.starters_headcount
+        self.starters_fte += other.starters_fte
+        self.leavers_headcount += other.leavers_headcount
+        self.leavers_fte += other.leavers_fte
+        self.case_holders += other.case_holders
+        self.case_holding_fte += other.case_holding_fte
+        self.cases += other.cases
+        self.year_before += other.year_before
+        self.still_in_post += other.still_in_post
         for reason, days in other.days_lost.items():
             self.days_lost[reason] += days
 
@@ -275,6 +280,33 @@ class Figures:
         return found
 
 
+def _cases_held(staff_id: Any, periods: Any) -> Any:
+    """SQL, correlated with a person and a period: the cases of the person's latest caseload
+    snapshot in the twelve months up to the period's end (NULL without one). One lookup on
+    the (staff, date) index and one on the counts per person in post, rather than finding
+    everyone's latest snapshot among a year of them."""
+    snap = aliased(CaseloadSnapshot, name="latest_snapshot")
+    latest = (
+        select(snap.id)
+        .where(
+            snap.staff_id == staff_id,
+            snap.taken_on <= periods.c.last,
+            snap.taken_on > periods.c.year_before,
+        )
+        .order_by(snap.taken_on.desc())
+        .limit(1)
+        .correlate_except(snap)
+        .scalar_subquery()
+    )
+    count = aliased(CaseloadCount, name="held_count")
+    return (
+        select(func.sum(count.cases))
+        .where(count.snapshot_id == latest)
+        .correlate_except(count)
+        .scalar_subquery()
+    )
+
+
 def _stock(periods: Any, team_id: int | None, figures: Figures) -> None:
     """In post, agency and caseload at each period's end."""
     s = EmploymentSpell
@@ -288,7 +320,7 @@ def _stock(periods: Any, team_id: int | None, figures: Figures) -> None:
             s.org_role,
             is_agency.label("agency"),
             s.covers_vacancy,
-            s.fte.label("fte"),
+            fte_millionths(s).label("fte"),
             # The person's non-agency posts first, the more senior first: rank 1 is the
             # post their headcount (and caseload) goes under.
             func.row_number()
@@ -297,7 +329,10 @@ def _stock(periods: Any, team_id: int | None, figures: Figures) -> None:
                 order_by=(is_agency, *_senior_order(s)),
             )
             .label("rank_any"),
-            func.sum(s.fte).over(partition_by=(periods.c.year, s.staff_id)).label("person_fte"),
+            func.sum(fte_millionths(s))
+            .over(partition_by=(periods.c.year, s.staff_id))
+            .label("person_fte"),
+            _cases_held(s.staff_id, periods).label("cases"),
         )
         .select_from(s)
         .join(periods, in_stock(s, periods.c.last))
@@ -305,35 +340,8 @@ def _stock(periods: Any, team_id: int | None, figures: Figures) -> None:
         .subquery("in_force")
     )
     c = in_force.c
-    # Caseload: each person's latest snapshot in the twelve months up to the end.
-    snap = CaseloadSnapshot
-    latest_days = (
-        select(
-            periods.c.year.label("year"),
-            snap.staff_id.label("staff_id"),
-            func.max(snap.taken_on).label("day"),
-        )
-        .select_from(snap)
-        .join(periods, and_(snap.taken_on <= periods.c.last, snap.taken_on > periods.c.year_before))
-        .group_by(periods.c.year, snap.staff_id)
-        .subquery("latest_days")
-    )
-    held = (
-        select(
-            latest_days.c.year,
-            latest_days.c.staff_id,
-            func.sum(CaseloadCount.cases).label("cases"),
-        )
-        .select_from(latest_days)
-        .join(
-            snap,
-            and_(snap.staff_id == latest_days.c.staff_id, snap.taken_on == latest_days.c.day),
-        )
-        .join(CaseloadCount, CaseloadCount.snapshot_id == snap.id)
-        .group_by(latest_days.c.year, latest_days.c.staff_id)
-        .subquery("held")
-    )
-    holds = held.c.cases > 0
+    # Caseload goes under the person's rank-1 post.
+    holds = and_(c.rank_any == 1, c.cases > 0)
     query = (
         select(
             c.year,
@@ -346,13 +354,9 @@ def _stock(periods: Any, team_id: int | None, figures: Figures) -> None:
             func.sum(case((and_(c.agency == 1, c.covers_vacancy.is_(True)), c.fte), else_=0)),
             func.sum(case((holds, 1), else_=0)),
             func.sum(case((holds, c.person_fte), else_=0)),
-            func.sum(case((holds, held.c.cases), else_=0)),
+            func.sum(case((holds, c.cases), else_=0)),
         )
         .select_from(in_force)
-        .outerjoin(
-            held,
-            and_(held.c.year == c.year, held.c.staff_id == c.staff_id, c.rank_any == 1),
-        )
         .group_by(c.year, c.team_id, c.org_role)
     )
     if team_id is not None:
@@ -371,13 +375,13 @@ def _stock(periods: Any, team_id: int | None, figures: Figures) -> None:
         cases,
     ) in db.session.execute(query):
         cell = figures.cell(year, team, role)
-        cell.fte += as_decimal(fte)
+        cell.fte += fte_of_millionths(fte)
         cell.headcount += int(heads or 0)
         cell.agency_headcount += int(agency_heads or 0)
-        cell.agency_fte += as_decimal(agency_fte)
-        cell.agency_cover_fte += as_decimal(cover)
+        cell.agency_fte += fte_of_millionths(agency_fte)
+        cell.agency_cover_fte += fte_of_millionths(cover)
         cell.case_holders += int(holders or 0)
-        cell.case_holding_fte += as_decimal(holding_fte)
+        cell.case_holding_fte += fte_of_millionths(holding_fte)
         cell.cases += int(cases or 0)
 
 
@@ -388,7 +392,7 @@ def _starters(periods: Any, team_id: int | None, figures: Figures) -> None:
             periods.c.year,
             s.team_id,
             s.org_role,
-            s.fte.label("fte"),
+            fte_millionths(s).label("fte"),
             func.row_number()
             .over(partition_by=(periods.c.year, s.staff_id), order_by=_senior_order(s))
             .label("rank"),
@@ -411,7 +415,7 @@ def _starters(periods: Any, team_id: int | None, figures: Figures) -> None:
         ).group_by(c.year, c.team_id, c.org_role)
     ):
         cell = figures.cell(year, team, role)
-        cell.starters_fte += as_decimal(fte)
+        cell.starters_fte += fte_of_millionths(fte)
         cell.starters_headcount += int(heads or 0)
 
 
@@ -441,7 +445,7 @@ def _leavers(periods: Any, team_id: int | None, figures: Figures) -> None:
             s.org_role,
             s.staff_id,
             s.end_date,
-            s.fte,
+            fte_millionths(s).label("fte"),
             s.leaving_reason,
             s.leaver_destination,
             joined.label("joined"),
@@ -467,7 +471,7 @@ def _leavers(periods: Any, team_id: int | None, figures: Figures) -> None:
         start,
         rank_,
     ) in db.session.connection().execute(select(*c)):
-        fte = as_decimal(fte)
+        fte = fte_of_millionths(fte)
         cell = figures.cell(year, team, role)
         cell.leavers_fte += fte
         key = (year, reason, destination)
@@ -527,22 +531,37 @@ def _absence(periods: Any, team_id: int | None, today: date, figures: Figures) -
     within = and_(c.start_date >= c.first, c.ends <= c.last)
     inside_to = case((c.ends < c.last, c.ends), else_=c.last)
     inside_from = case((c.start_date > c.first, c.start_date), else_=c.first)
-    share = case(
-        (within, c.days),
-        else_=c.days
-        * literal(Decimal("1.0"))
-        * (days_between(inside_to, inside_from) + 1)
-        / (days_between(c.ends, c.start_date) + 1),
-    )
+    # The share of an absence's days in the period is days in it over all its days (1 over
+    # 1 for one wholly inside); working days lost are added up in tenths (the column holds
+    # one place) per share, so that Python can add the shares exactly.
+    inside = case((within, 1), else_=days_between(inside_to, inside_from) + 1).label("inside")
+    whole = case((within, 1), else_=days_between(c.ends, c.start_date) + 1).label("whole")
+    tenths = func.sum(cast(func.round(c.days * 10), BigInteger))
     query = (
-        select(c.year, c.team_id, c.org_role, c.reason, func.sum(share))
+        select(c.year, c.team_id, c.org_role, c.reason, inside, whole, tenths)
         .where(c.rank == 1)
-        .group_by(c.year, c.team_id, c.org_role, c.reason)
+        .group_by(c.year, c.team_id, c.org_role, c.reason, inside, whole)
     )
     if team_id is not None:
         query = query.where(c.team_id == team_id)
-    for year, team, role, reason, days in db.session.execute(query):
-        figures.cell(year, team, role).days_lost[reason] += as_decimal(days)
+    # Absences wholly inside (most) add whole tenths; the few running over an end add
+    # exact fractions.
+    whole_tenths: dict[tuple[int, int, str, str], int] = defaultdict(int)
+    shares: dict[tuple[int, int, str, str], Fraction] = defaultdict(Fraction)
+    for year, team, role, reason, days_in, days_all, days_tenths in db.session.execute(query):
+        key = (year, team, role, reason)
+        if days_in == days_all:
+            whole_tenths[key] += int(days_tenths)
+        else:
+            shares[key] += Fraction(int(days_tenths) * int(days_in), int(days_all))
+    for key in whole_tenths.keys() | shares.keys():
+        year, team, role, reason = key
+        if key in shares:
+            tenths = shares[key] + whole_tenths.get(key, 0)
+            days = Decimal(tenths.numerator) / (10 * tenths.denominator)
+        else:
+            days = Decimal(whole_tenths[key]).scaleb(-1)
+        figures.cell(year, team, role).days_lost[reason] += days
 
 
 def _establishment(periods: Any, team_id: int | None, figures: Figures) -> None:

@@ -24,17 +24,16 @@ worked out from the total and the other rows (no secondary suppression).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from workforce.extensions import db
-from workforce.metrics.fte import fte as fte_of
+from workforce.metrics.turnover import add_years
 from workforce.models import EmploymentSpell, Staff, Team
-from workforce.models.people import spell_in_force
+from workforce.models.people import FTE_MILLIONTHS, fte_millionths, spell_in_force
 from workforce.reports.base import Chart, Column, Parameters, Report
 from workforce.reports.registry import report
 from workforce.services.reference import codes
@@ -47,6 +46,10 @@ SUPPRESS_BELOW = 5
 SUPPRESSED = "<5"
 NOT_RECORDED = "Not recorded"
 NOT_KNOWN = "Not known"
+#: FTE is shown to two places and shares as proportions to four, rounded half up.
+TWO_PLACES = Decimal("0.01")
+SHARE_PLACES = Decimal("0.0001")
+MILLION = Decimal(FTE_MILLIONTHS)
 #: (upper age, exclusive, or None; label)
 AGE_BANDS: tuple[tuple[int | None, str], ...] = (
     (30, "Under 30"),
@@ -81,56 +84,73 @@ def age_band(born: date | None, on: date) -> str:
     raise AssertionError("unreachable")
 
 
+def share(count: int, total: int) -> Decimal | None:
+    """``count`` over ``total`` as a proportion to four places, half up (as every report
+    shows a share); None out of nobody."""
+    if not total:
+        return None
+    return (Decimal(count) / Decimal(total)).quantize(SHARE_PLACES, ROUND_HALF_UP)
+
+
 def suppressed(count: int, suppress: bool) -> bool:
     """Whether ``count`` is hidden: 1 to 4 when suppressing (no one is no one)."""
     return suppress and 0 < count < SUPPRESS_BELOW
 
 
-@dataclass
-class _Person:
-    team: str
-    latest: tuple[date, int]
-    fte: Decimal
-    gender: str | None
-    ethnicity: str | None
-    born: date | None
+def _age_limits(on: date) -> list[tuple[date, str]]:
+    """(latest birthday, band) for each band with an upper age: someone born after the
+    date is younger than the band's upper age on ``on`` (``age_on`` below it)."""
+    limits = []
+    for upper, label in AGE_BANDS:
+        if upper is not None:
+            limits.append((add_years(on, -upper), label))
+    return limits
 
 
-def _people(on: date, team_id: int | None) -> list[_Person]:
-    query = (
-        select(
-            EmploymentSpell.staff_id,
-            EmploymentSpell.id,
-            EmploymentSpell.start_date,
-            EmploymentSpell.contracted_hours,
-            EmploymentSpell.standard_hours,
-            EmploymentSpell.team_id,
-            Team.name,
-            Staff.gender,
-            Staff.ethnicity,
-            Staff.date_of_birth,
+def _category_expression(by: str, on: date) -> Any:
+    """SQL: the raw category of a person (gender or ethnicity code, age band, team name)."""
+    if by == "gender":
+        return Staff.gender
+    if by == "ethnicity":
+        return Staff.ethnicity
+    if by == "age":
+        bands = [(Staff.date_of_birth > day, label) for day, label in _age_limits(on)]
+        return case(
+            (Staff.date_of_birth.is_(None), NOT_RECORDED),
+            *bands,
+            else_=AGE_BANDS[-1][1],
         )
-        .join(Staff, Staff.id == EmploymentSpell.staff_id)
-        .join(Team, Team.id == EmploymentSpell.team_id)
-        .where(spell_in_force(EmploymentSpell, on), EmploymentSpell.contract_type != "agency")
+    return Team.name
+
+
+def _counts(on: date, by: str, team_id: int | None) -> list[tuple[str | None, int, int]]:
+    """(raw category, headcount, FTE in millionths) in one grouped query: each person once,
+    in the team of their latest-started spell in force, with the FTE of all of them."""
+    s = EmploymentSpell
+    latest_first = (s.start_date.desc(), s.id.desc())
+    staffed = (
+        select(
+            s.staff_id,
+            s.team_id,
+            func.row_number().over(partition_by=s.staff_id, order_by=latest_first).label("rank"),
+            func.sum(fte_millionths(s)).over(partition_by=s.staff_id).label("fte"),
+        )
+        .where(spell_in_force(s, on), s.contract_type != "agency")
+        .subquery("staffed")
     )
-    people: dict[int, _Person] = {}
-    teams: dict[int, int] = {}
-    for row in db.session.execute(query):
-        value = fte_of(row.contracted_hours, row.standard_hours)
-        found = people.get(row.staff_id)
-        key = (row.start_date, row.id)
-        if found is None:
-            people[row.staff_id] = _Person(
-                row.name, key, value, row.gender, row.ethnicity, row.date_of_birth
-            )
-            teams[row.staff_id] = row.team_id
-            continue
-        found.fte += value
-        if key > found.latest:
-            found.latest, found.team = key, row.name
-            teams[row.staff_id] = row.team_id
-    return [p for staff_id, p in people.items() if team_id is None or teams[staff_id] == team_id]
+    person = select(staffed).where(staffed.c.rank == 1).subquery("person")
+    category = _category_expression(by, on).label("category")
+    query = (
+        select(category, func.count(), func.sum(person.c.fte))
+        .select_from(person)
+        .join(Staff, Staff.id == person.c.staff_id)
+        .group_by(category)
+    )
+    if by == "team":
+        query = query.join(Team, Team.id == person.c.team_id)
+    if team_id is not None:
+        query = query.where(person.c.team_id == team_id)
+    return [(raw, int(count), int(fte or 0)) for raw, count, fte in db.session.execute(query)]
 
 
 def _category_order(by: str) -> tuple[dict[str, str], list[str]]:
@@ -152,18 +172,13 @@ def profile_rows(
     """One row per category with people in it, and the totals."""
     mapping, order = _category_order(by)
     headcount: dict[str, int] = defaultdict(int)
-    fte: dict[str, Decimal] = defaultdict(Decimal)
-    for person in _people(on, team_id):
-        if by == "gender":
-            category = mapping.get(person.gender or "", NOT_RECORDED)
-        elif by == "ethnicity":
-            category = mapping.get(person.ethnicity or "", NOT_RECORDED)
-        elif by == "age":
-            category = age_band(person.born, on)
-        else:
-            category = person.team
-        headcount[category] += 1
-        fte[category] += person.fte
+    millionths: dict[str, int] = defaultdict(int)
+    coded = by in ("gender", "ethnicity")
+    for raw, count, fte_sum in _counts(on, by, team_id):
+        category = mapping.get(raw or "", NOT_RECORDED) if coded else raw or NOT_RECORDED
+        headcount[category] += count
+        millionths[category] += fte_sum
+    fte = {category: Decimal(value) / MILLION for category, value in millionths.items()}
     total = sum(headcount.values())
     total_fte = sum(fte.values(), Decimal(0))
     listed = [c for c in order if c in headcount] + sorted(
@@ -181,8 +196,8 @@ def _row(category: str, count: int, fte: Decimal, total: int, suppress: bool) ->
     return {
         "category": category,
         "headcount": count,
-        "fte": fte.quantize(Decimal("0.01")),
-        "share": Decimal(count) / Decimal(total) if total else None,
+        "fte": fte.quantize(TWO_PLACES, ROUND_HALF_UP),
+        "share": share(count, total),
     }
 
 

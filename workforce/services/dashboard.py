@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, exists, func, select
+from sqlalchemy.orm import aliased
 
 from workforce.extensions import db
 from workforce.models import AuditEvent, EmploymentSpell, Staff, User
@@ -33,27 +34,26 @@ def workforce_figures(on: date) -> WorkforceFigures:
     """
     year_ago = on - timedelta(days=365)
     in_post = EmploymentSpell.current_on(on)
-    headcount, fte, teams = db.session.execute(
+    is_agency = EmploymentSpell.contract_type == "agency"
+    headcount, fte, teams, agency = db.session.execute(
         select(
             func.count(func.distinct(EmploymentSpell.staff_id)),
             func.coalesce(func.sum(EmploymentSpell.fte), 0),
             func.count(func.distinct(EmploymentSpell.team_id)),
+            func.count(func.distinct(case((is_agency, EmploymentSpell.staff_id)))),
         ).where(in_post)
     ).one()
-    agency = db.session.scalar(
-        select(func.count(func.distinct(EmploymentSpell.staff_id))).where(
-            in_post, EmploymentSpell.contract_type == "agency"
-        )
-    )
-    first_start = (
-        select(EmploymentSpell.staff_id, func.min(EmploymentSpell.start_date).label("first"))
-        .group_by(EmploymentSpell.staff_id)
-        .subquery()
-    )
+    # Someone whose earliest spell began in the year: a spell beginning in it, and none
+    # before it (read from the spells that began in the year, not from every spell).
+    earlier = aliased(EmploymentSpell, name="earlier")
     starters = db.session.scalar(
-        select(func.count())
-        .select_from(first_start)
-        .where(first_start.c.first > year_ago, first_start.c.first <= on)
+        select(func.count(func.distinct(EmploymentSpell.staff_id))).where(
+            EmploymentSpell.start_date > year_ago,
+            EmploymentSpell.start_date <= on,
+            ~exists().where(
+                earlier.staff_id == EmploymentSpell.staff_id, earlier.start_date <= year_ago
+            ),
+        )
     )
     leavers = db.session.scalar(
         select(func.count(func.distinct(EmploymentSpell.staff_id))).where(
@@ -94,7 +94,11 @@ def managed_people(
 
 def account_figures(since: date) -> tuple[int, int, int]:
     """(active accounts, deactivated accounts, audit events since ``since``)."""
-    active = db.session.scalar(select(func.count()).where(User.is_active_account.is_(True)))
-    inactive = db.session.scalar(select(func.count()).where(User.is_active_account.is_(False)))
+    active, inactive = db.session.execute(
+        select(
+            func.count(case((User.is_active_account.is_(True), 1))),
+            func.count(case((User.is_active_account.is_(False), 1))),
+        )
+    ).one()
     events = db.session.scalar(select(func.count()).where(AuditEvent.at >= since))
     return active or 0, inactive or 0, events or 0

@@ -7,11 +7,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from workforce.extensions import db
 from workforce.models import CONTRACT_TYPES, EmploymentSpell, Staff, Team, User
+from workforce.models.people import spell_in_force
 from workforce.security import visible_staff_filter
 from workforce.services import ServiceError
 from workforce.services.reference import codes
@@ -83,19 +84,41 @@ def from_mapping(cls: type, data: dict[str, Any]) -> Any:
 # --- queries ---------------------------------------------------------------------------
 
 
-def latest_spell_subquery(on: date) -> Any:
-    """Each person's spell in force on ``on`` or, failing that, their latest one."""
-    in_force = EmploymentSpell.current_on(on)
-    rank = func.row_number().over(
-        partition_by=EmploymentSpell.staff_id,
-        order_by=(
-            case((in_force, 0), else_=1),
-            EmploymentSpell.start_date.desc(),
-            EmploymentSpell.id.desc(),
-        ),
+def latest_spell_id(on: date) -> Any:
+    """SQL, correlated with ``Staff``: the id of the person's spell in force on ``on`` or,
+    failing that, their latest one (the latest started, then the highest id). One lookup
+    on the (staff, start) index per person, so a page of the list reads a page of people."""
+    spell = aliased(EmploymentSpell, name="ranked_spell")
+    return (
+        select(spell.id)
+        .where(spell.staff_id == Staff.id)
+        .order_by(
+            case((spell_in_force(spell, on), 0), else_=1),
+            spell.start_date.desc(),
+            spell.id.desc(),
+        )
+        .limit(1)
+        .correlate(Staff)
+        .scalar_subquery()
     )
-    ranked = select(EmploymentSpell, rank.label("rank")).subquery("ranked")
-    return select(ranked).where(ranked.c.rank == 1).subquery("latest_spell")
+
+
+def status_condition(status: str, on: date) -> Any:
+    """SQL on ``Staff``: the person's status on ``on`` (see ``status_expression``) is
+    ``status``, without finding their latest spell: "current" is having a spell in force,
+    "future" having none but one starting later, "left" having spells, all ended."""
+    spell = aliased(EmploymentSpell, name="status_spell")
+
+    def has(*conditions: Any) -> Any:
+        return exists().where(spell.staff_id == Staff.id, *conditions)
+
+    in_force = has(spell_in_force(spell, on))
+    if status == "current":
+        return in_force
+    starting = has(spell.start_date > on)
+    if status == "future":
+        return and_(~in_force, starting)
+    return and_(~in_force, ~starting, has())
 
 
 def status_expression(spell: Any, on: date) -> Any:
@@ -124,11 +147,12 @@ class StaffFilters:
 def staff_list_query(user: User, filters: StaffFilters, on: date | None = None) -> Select[Any]:
     """Rows of (Staff, latest spell, team name, status) the user may see, filtered and sorted."""
     on = on or date.today()
-    latest = aliased(EmploymentSpell, latest_spell_subquery(on))
+    latest = aliased(EmploymentSpell, name="latest_spell")
     status = status_expression(latest, on).label("status")
     query = (
         select(Staff, latest, Team.name.label("team_name"), status)
-        .outerjoin(latest, latest.staff_id == Staff.id)
+        .select_from(Staff)
+        .outerjoin(latest, latest.id == latest_spell_id(on))
         .outerjoin(Team, Team.id == latest.team_id)
         .where(visible_staff_filter(user))
     )
@@ -151,7 +175,7 @@ def staff_list_query(user: User, filters: StaffFilters, on: date | None = None) 
     if filters.contract_type:
         query = query.where(latest.contract_type == filters.contract_type)
     if filters.status in STATUSES:
-        query = query.where(status_expression(latest, on) == filters.status)
+        query = query.where(status_condition(filters.status, on))
     order: tuple[Any, ...]
     if filters.sort == "team":
         order = (Team.name, Staff.last_name, Staff.first_name)

@@ -35,7 +35,8 @@ from workforce.models import CaseloadSnapshot, CaseType, Staff, WeightingScheme
 from workforce.models.workforce_planning import COMPLEXITY_TIERS, RAG
 from workforce.pagination import paginate_list
 from workforce.reports.capability import viewer_scope
-from workforce.reports.caseload import WINDOW_DAYS, worker_row, workers_on
+from workforce.reports.caseload import WINDOW_DAYS, judge_rows, worker_facts, worker_row
+from workforce.reports.sql import as_date
 from workforce.security import SEE_ALL_STAFF, roles_required
 from workforce.services import ServiceError
 from workforce.services import caseloads as service
@@ -45,6 +46,7 @@ from workforce.services.caseload_import import (
     plan_caseload_import,
     template_frame,
 )
+from workforce.services.caseloads import metrics_schemes
 from workforce.services.people import find_staff_by_number, team_choices
 from workforce.services.tabular import find_upload, keep_upload, read_table, remove_stale_uploads
 from workforce.spreadsheets import frame_to_csv, frame_to_xlsx
@@ -99,18 +101,37 @@ class _Filters:
         self.descending = request.args.get("order") == "desc"
 
 
+#: Sorts that need no judging: keys on a ``caseload_facts`` row equal to ``SORTS`` on its
+#: ``worker_row``, so a page of workers is judged rather than all of them.
+FACT_SORTS = {
+    "worker": lambda r: (_worker_name(r).casefold(),),
+    "team": lambda r: ((r.team or "").casefold(), _worker_name(r).casefold()),
+    "date": lambda r: (as_date(r.taken_on), _worker_name(r).casefold()),
+    "cases": lambda r: (int(r.cases or 0), _worker_name(r).casefold()),
+}
+
+
+def _worker_name(row: Any) -> str:
+    return f"{row.last_name}, {row.first_name}"
+
+
 @bp.route("/caseloads")
 @roles_required(*READERS)
 def caseload_list() -> str:
     """Each worker in post today with their latest caseload, judged."""
     filters = _Filters()
     today = date.today()
-    rows = [
-        worker_row(w)
-        for w in workers_on(today, window_days=None, scope=_scope(), team_id=filters.team)
-    ]
-    rows.sort(key=SORTS[filters.sort], reverse=filters.descending)
-    page = paginate_list(rows)
+    facts = worker_facts(today, window_days=None, scope=_scope(), team_id=filters.team)
+    stale = sum(1 for r in facts if (today - as_date(r.taken_on)).days > WINDOW_DAYS)
+    schemes = metrics_schemes() if facts else {}
+    if filters.sort in FACT_SORTS:
+        facts.sort(key=FACT_SORTS[filters.sort], reverse=filters.descending)
+        page = paginate_list(facts)
+        page.rows = [worker_row(w) for w in judge_rows(page.rows, schemes)]
+    else:
+        rows = [worker_row(w) for w in judge_rows(facts, schemes)]
+        rows.sort(key=SORTS[filters.sort], reverse=filters.descending)
+        page = paginate_list(rows)
     return render_template(
         "planning/caseload_list.html",
         page=page,
@@ -119,7 +140,7 @@ def caseload_list() -> str:
         can_edit=_can_edit(),
         today=today,
         window=WINDOW_DAYS,
-        stale=sum(1 for r in rows if (today - r["taken_on"]).days > WINDOW_DAYS),
+        stale=stale,
     )
 
 
