@@ -1,7 +1,7 @@
 """indexes for asye at scale
 
 Revision ID: a1b2c3d4e504
-Revises: a1b2c3d4e503
+Revises: a1b2c3d4e501
 Create Date: 2026-11-22 23:30:00
 
 """
