@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a1b2c3d4e504"
-down_revision = "a1b2c3d4e503"
+down_revision = "a1b2c3d4e501"
 branch_labels = None
 depends_on = None
 
