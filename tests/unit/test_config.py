@@ -47,13 +47,13 @@ def test_unknown_environment_is_refused(tmp_path: Path):
         load_config(tmp_path, {"WORKFORCE_ENV": "staging"})
 
 
-def test_postgresql_connections_switch_the_jit_compiler_off():
+def test_postgresql_connections_switch_the_jit_compiler_off_and_sort_in_memory():
     from workforce import engine_options
 
     url = "postgresql+psycopg://postgres@127.0.0.1:5432/workforce"
     assert engine_options(url, {"pool_pre_ping": True}) == {
         "pool_pre_ping": True,
-        "connect_args": {"options": "-c jit=off"},
+        "connect_args": {"options": "-c work_mem=32MB -c jit=off"},
     }
     kept = engine_options(
         url, {"connect_args": {"options": "-c work_mem=64MB", "connect_timeout": 5}}
