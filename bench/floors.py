@@ -1598,10 +1598,10 @@ judged AS MATERIALIZED (
                GROUP BY policy_id) w ON w.policy_id = c.policy_id),
 keys AS (SELECT DISTINCT policy_id, anchor_key, window_start FROM judged),
 held AS (
-    SELECT a.staff_id, s.held_on AS day, max(coalesce(s.duration_minutes, 0)) AS minutes
-    FROM supervision_session s JOIN supervision_attendee a ON a.session_id = s.id
-    WHERE s.outcome = 'held' AND s.held_on >= :first_day AND s.held_on <= :on
-    GROUP BY a.staff_id, s.held_on),
+    SELECT a.staff_id, a.held_on AS day, max(a.minutes) AS minutes
+    FROM supervision_attendee a
+    WHERE a.held AND a.held_on >= :first_day AND a.held_on <= :on
+    GROUP BY a.staff_id, a.held_on),
 stepped AS (
     SELECT j.staff_id, h.day, h.minutes, j.min_minutes,
            lag(h.day) OVER (PARTITION BY j.staff_id ORDER BY h.day) AS previous
@@ -1637,10 +1637,8 @@ expected AS (
     FROM portions GROUP BY policy_id, anchor_key, window_start),
 lasts AS (
     SELECT j.staff_id, coalesce(w.last, (
-               SELECT max(s.held_on) FROM supervision_attendee a
-               JOIN supervision_session s ON s.id = a.session_id
-               WHERE a.staff_id = j.staff_id AND s.outcome = 'held'
-                 AND s.held_on < j.window_start)) AS last
+               SELECT max(a.held_on) FROM supervision_attendee a
+               WHERE a.staff_id = j.staff_id AND a.held AND a.held_on < j.window_start)) AS last
     FROM judged j LEFT JOIN windowed w ON w.staff_id = j.staff_id),
 due_stage AS (
     SELECT j.staff_id, st.every, st.unit,

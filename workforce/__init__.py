@@ -92,6 +92,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, sign-in, CSRF, rate limiting and auditing."""
     from workforce import audit, models, security  # noqa: F401  (models registers tables)
     from workforce.extensions import csrf, db, limiter, login_manager, migrate
+    from workforce.models import supervision as supervision_models
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -103,6 +104,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     audit.init_app()
+    supervision_models.init_app()
     security.init_app(app)
 
     from workforce.services.accounts import load_user

@@ -58,10 +58,11 @@ def _entity_id(obj: Any) -> str:
 def _changes(obj: Audited, action: str) -> dict[str, list[Any]]:
     state = inspect(obj)
     excluded = set(getattr(obj, "__audit_exclude__", ()))
+    skipped = {"created_at", "updated_at", *getattr(obj, "__audit_copies__", ())}
     changes: dict[str, list[Any]] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
-        if key in {"created_at", "updated_at"}:
+        if key in skipped:
             continue
         history = state.attrs[key].history
         if action == "create":

@@ -27,6 +27,9 @@ class Audited:
 
     ``__audit_exclude__`` names columns whose values are never copied into the trail
     (a password hash, for example); a change to them is still recorded, as "changed".
+    ``__audit_copies__`` names columns that copy another audited record's values (where the
+    change is recorded): they are left out of the trail.
     """
 
     __audit_exclude__: tuple[str, ...] = ()
+    __audit_copies__: tuple[str, ...] = ()

@@ -11,14 +11,16 @@ policies are chosen in Python (the policies are few). The sessions are reduced i
 database, one row per person: days with a session held in the 12 months up to the date
 (two sessions on one day count once, the longer deciding whether it was full-length),
 full-length days for each policy minimum in use, the first and last of those days, and the
-longest step between consecutive days (window function ``lag``). The last session before
-the 12 months is looked up only for people with none in them. For someone whose policy's
+longest step between consecutive days (window function ``lead``). They are read from the
+attendees' copies of their session's date, outcome and length, in the order of the index
+``ix_supervision_attendee_held`` (person, day, length): no join and no sort. The last
+session before the 12 months is looked up only for people with none in them. For someone whose policy's
 anchor falls inside the 12 months (new starters; the ASYE), the window starts at the
 anchor: their figures are reduced again counting only the days from each anchor a policy
 may have (the start of the first post, the start of the post in force), a step from a day
 before the anchor not counting. When the viewer reports on a few people (a supervisor, a
-team), only their sessions are read, through the attendees' index, with the ids given as
-a parameter so the database sees how few they are.
+team), only their sessions are read, through the same index, with the ids given as a
+parameter so the database sees how few they are.
 
 **Team.** For ``supervision-compliance``, the team of each person's spell in force on the
 date; for ``supervision-audit``, the team of the audited session's *supervisor* on the day of
@@ -204,35 +206,25 @@ def _window_query(
     the days on or after it): ``days_k`` with a session, ``full_k_0``, ``full_k_1``... the
     full-length days for each of ``minimums``, the ``first_k`` and ``last_k`` of those days,
     and the longest ``step_k`` between consecutive days."""
-    # One sort: each person's sessions by day, the longest first, so the first row of a
-    # day (its previous row is another day's) stands for the day and has its longest length.
-    # Days from an anchor on are a tail of the days, so their steps are those whose
-    # previous day is on or after the anchor.
-    minutes = SupervisionSession.duration_minutes
-    rows = (
-        select(
-            SupervisionAttendee.staff_id.label("staff_id"),
-            SupervisionSession.held_on.label("day"),
-            minutes.label("minutes"),
-            func.lag(SupervisionSession.held_on)
-            .over(
-                partition_by=SupervisionAttendee.staff_id,
-                order_by=(SupervisionSession.held_on, minutes.desc().nulls_last()),
-            )
-            .label("previous"),
-        )
-        .join(SupervisionSession, SupervisionSession.id == SupervisionAttendee.session_id)
-        .where(
-            SupervisionSession.outcome == "held",
-            SupervisionSession.held_on >= first_day,
-            SupervisionSession.held_on <= on,
-        )
-    )
+    # Each person's sessions by day, the longest last, as the attendees' index holds them
+    # (``ix_supervision_attendee_held``: no join, no sort), so the last row of a day (its
+    # next row is another day's) stands for the day and has its longest length. Days from
+    # an anchor on are a tail of the days, so their steps are those from a day on or after
+    # the anchor to the next.
+    attendee = SupervisionAttendee
+    rows = select(
+        attendee.staff_id.label("staff_id"),
+        attendee.held_on.label("day"),
+        attendee.minutes.label("minutes"),
+        func.lead(attendee.held_on)
+        .over(partition_by=attendee.staff_id, order_by=(attendee.held_on, attendee.minutes))
+        .label("next"),
+    ).where(attendee.held, attendee.held_on >= first_day, attendee.held_on <= on)
     if ids is not None:
-        rows = rows.where(_among(SupervisionAttendee.staff_id, ids))
+        rows = rows.where(_among(attendee.staff_id, ids))
     stepped = rows.subquery("stepped")
-    day, previous = stepped.c.day, stepped.c.previous
-    first_of_day = or_(previous.is_(None), previous != day)
+    day, following = stepped.c.day, stepped.c.next
+    last_of_day = or_(following.is_(None), following != day)
     columns = [stepped.c.staff_id, func.max(day).label("last")]
     source: Any = stepped
     if anchored:
@@ -241,7 +233,7 @@ def _window_query(
         for k, name in enumerate(ANCHORS):
             anchor = anchors.c[name]
             since = day >= anchor
-            counted = and_(first_of_day, since)
+            counted = and_(last_of_day, since)
             columns.append(count_when(counted).label(f"days_{k}"))
             columns += [
                 count_when(and_(counted, stepped.c.minutes >= m)).label(f"full_{k}_{i}")
@@ -250,20 +242,18 @@ def _window_query(
             columns += [
                 func.min(case((since, day))).label(f"first_{k}"),
                 func.max(case((since, day))).label(f"last_{k}"),
-                func.max(case((previous >= anchor, days_between(day, previous)))).label(
-                    f"step_{k}"
-                ),
+                func.max(case((since, days_between(following, day)))).label(f"step_{k}"),
             ]
     else:
-        columns.append(count_when(first_of_day).label("days_0"))
+        columns.append(count_when(last_of_day).label("days_0"))
         columns += [
-            count_when(and_(first_of_day, stepped.c.minutes >= m)).label(f"full_0_{i}")
+            count_when(and_(last_of_day, stepped.c.minutes >= m)).label(f"full_0_{i}")
             for i, m in enumerate(minimums)
         ]
         columns += [
             func.min(day).label("first_0"),
             func.max(day).label("last_0"),
-            func.max(days_between(day, previous)).label("step_0"),
+            func.max(days_between(following, day)).label("step_0"),
         ]
     return select(*columns).select_from(source).group_by(stepped.c.staff_id)
 
@@ -306,12 +296,11 @@ def _last_before(staff_ids: Sequence[int], first_day: date) -> dict[int, date]:
     out: dict[int, date] = {}
     for chunk in _id_chunks(staff_ids):
         query = (
-            select(SupervisionAttendee.staff_id, func.max(SupervisionSession.held_on))
-            .join(SupervisionSession, SupervisionSession.id == SupervisionAttendee.session_id)
+            select(SupervisionAttendee.staff_id, func.max(SupervisionAttendee.held_on))
             .where(
                 _among(SupervisionAttendee.staff_id, chunk),
-                SupervisionSession.outcome == "held",
-                SupervisionSession.held_on < first_day,
+                SupervisionAttendee.held,
+                SupervisionAttendee.held_on < first_day,
             )
             .group_by(SupervisionAttendee.staff_id)
         )

@@ -52,7 +52,8 @@ SESSION_COLUMNS = ("id", "supervisor_id", "kind", "held_on", "outcome", "reason"
                    "covers_workload", "covers_development", "covers_wellbeing",
                    "cases_discussed", "notes", "recorded_by_id", "created_at",
                    "updated_at")  # fmt: skip
-ATTENDEE_COLUMNS = ("id", "session_id", "staff_id", "acknowledged_at", "comment")
+ATTENDEE_COLUMNS = ("id", "session_id", "staff_id", "acknowledged_at", "comment", "held_on",
+                    "held", "minutes")  # fmt: skip
 ACTION_COLUMNS = ("id", "session_id", "description", "owner", "due_date", "completed_on",
                   "created_at", "updated_at")  # fmt: skip
 AUDIT_COLUMNS = ("id", "session_id", "auditor_id", "audited_on", *CHECKLIST, "grade",
@@ -160,7 +161,8 @@ def write_supervision(
             accounts.by_staff.get(supervisor, accounts.admin), stamp, stamp,
         ))  # fmt: skip
         at, comment = (None, None) if latest else acknowledged(day)
-        out.attendees.append((out.attendee_id, session_id, person.id, at, comment))
+        out.attendees.append((out.attendee_id, session_id, person.id, at, comment,
+                              date.fromordinal(day), True, minutes or 0))  # fmt: skip
         out.attendee_id += 1
         actions(session_id, day, "Supervisee", open_one=latest)
         audit(session_id, supervisor, day)
@@ -172,7 +174,8 @@ def write_supervision(
             rng.choice(reasons), None, False, False, False, False, False, None, None,
             accounts.by_staff.get(supervisor, accounts.admin), stamp, stamp,
         ))  # fmt: skip
-        out.attendees.append((out.attendee_id, out.session_id, person.id, None, None))
+        out.attendees.append((out.attendee_id, out.session_id, person.id, None, None,
+                              date.fromordinal(day), False, 0))  # fmt: skip
         out.session_id += 1
         out.attendee_id += 1
 
@@ -257,15 +260,17 @@ def write_supervision(
                 chosen = sorted(rng.sample(here, min(len(here), rng.randint(4, 8))))
                 session_id = out.session_id
                 out.session_id += 1
+                length = rng.choice((90, 120))
                 out.sessions.append((
                     session_id, manager, "group", date.fromordinal(day), "held", None,
-                    rng.choice((90, 120)), True, False, False, True, rng.random() < 0.5,
+                    length, True, False, False, True, rng.random() < 0.5,
                     rng.randint(1, 3), rng.choice(GROUP_NOTES),
                     accounts.by_staff.get(manager, accounts.admin), stamp, stamp,
                 ))  # fmt: skip
                 for staff_id in chosen:
                     at, comment = acknowledged(day)
-                    out.attendees.append((out.attendee_id, session_id, staff_id, at, comment))
+                    out.attendees.append((out.attendee_id, session_id, staff_id, at, comment,
+                                          date.fromordinal(day), True, length))  # fmt: skip
                     out.attendee_id += 1
                 actions(session_id, day, "Team")
                 audit(session_id, manager, day)

@@ -535,7 +535,7 @@ def _last_before(staff_ids: list[int], first_day: date) -> dict[int, date]:
     from sqlalchemy.dialects.postgresql import ARRAY
 
     from workforce.extensions import db
-    from workforce.models.supervision import SupervisionAttendee, SupervisionSession
+    from workforce.models.supervision import SupervisionAttendee
     from workforce.reports.sql import as_date
 
     postgres = db.session.get_bind().dialect.name == "postgresql"
@@ -552,11 +552,8 @@ def _last_before(staff_ids: list[int], first_day: date) -> dict[int, date]:
             else SupervisionAttendee.staff_id.in_(chunk)
         )
         query = (
-            select(SupervisionAttendee.staff_id, func.max(SupervisionSession.held_on))
-            .join(SupervisionSession, SupervisionSession.id == SupervisionAttendee.session_id)
-            .where(
-                among, SupervisionSession.outcome == "held", SupervisionSession.held_on < first_day
-            )
+            select(SupervisionAttendee.staff_id, func.max(SupervisionAttendee.held_on))
+            .where(among, SupervisionAttendee.held, SupervisionAttendee.held_on < first_day)
             .group_by(SupervisionAttendee.staff_id)
         )
         for staff_id, last in db.session.execute(query):
@@ -591,7 +588,7 @@ def _judge_supervision(days: list[date]) -> dict[date, dict[str, Any]]:
     from workforce.metrics.training import TWO_PLACES, rate
     from workforce.models import EmploymentSpell
     from workforce.models.people import spell_in_force
-    from workforce.models.supervision import SupervisionAttendee, SupervisionSession
+    from workforce.models.supervision import SupervisionAttendee
     from workforce.reports.sql import as_date, count_when
     from workforce.reports.training import no_later_spell
     from workforce.services.supervision import NQSW_ORIGIN, PolicyMatcher, stages_of
@@ -637,25 +634,22 @@ def _judge_supervision(days: list[date]) -> dict[date, dict[str, Any]]:
         .where(no_later_spell(spell, table.c.on))
         .cte("people")
     )
-    minutes = func.max(func.coalesce(SupervisionSession.duration_minutes, 0))
+    # The attendees' copies of their session's date, outcome and length (0 when unknown).
+    attendee = SupervisionAttendee
     held = (
         select(
             table.c.i,
-            SupervisionAttendee.staff_id,
-            SupervisionSession.held_on.label("day"),
-            minutes.label("minutes"),
+            attendee.staff_id,
+            attendee.held_on.label("day"),
+            func.max(attendee.minutes).label("minutes"),
         )
-        .select_from(SupervisionAttendee)
-        .join(SupervisionSession, SupervisionSession.id == SupervisionAttendee.session_id)
+        .select_from(attendee)
         .join(
             table,
-            and_(
-                SupervisionSession.held_on >= table.c.first_day,
-                SupervisionSession.held_on <= table.c.on,
-            ),
+            and_(attendee.held_on >= table.c.first_day, attendee.held_on <= table.c.on),
         )
-        .where(SupervisionSession.outcome == "held")
-        .group_by(table.c.i, SupervisionAttendee.staff_id, SupervisionSession.held_on)
+        .where(attendee.held)
+        .group_by(table.c.i, attendee.staff_id, attendee.held_on)
         .cte("held")
     )
     # Everyone's days in the 12 months, grouped in the database (no join to the people).
