@@ -571,7 +571,8 @@ def _judge_supervision(days: list[date]) -> dict[date, dict[str, Any]]:
     One query for every day: each person in post on each day with the days they had a
     session held in the 12 months up to it (counted from the day after the same date a
     year before, or from each possible anchor where that is later), the full-length days
-    for each policy minimum in use, and the last of those days; the last session before
+    for each policy minimum in use, and the last of those days, read from the attendees'
+    copies of their session's facts in the order of their index; the last session before
     the 12 months is looked up only for people with none in them."""
     from sqlalchemy import Date, Integer, and_, func, literal, or_, select, union_all
     from sqlalchemy.orm import aliased
@@ -634,38 +635,39 @@ def _judge_supervision(days: list[date]) -> dict[date, dict[str, Any]]:
         .where(no_later_spell(spell, table.c.on))
         .cte("people")
     )
-    # The attendees' copies of their session's date, outcome and length (0 when unknown).
+    # Each day's 12 months read from the attendees' copies of their session's date, outcome
+    # and length (0 when unknown) in the order of their index (person, day, length): the
+    # last row of a day (its next is another day's) stands for the day, with its longest
+    # length, so the days are counted without grouping or sorting every session.
     attendee = SupervisionAttendee
-    held = (
-        select(
-            table.c.i,
-            attendee.staff_id,
-            attendee.held_on.label("day"),
-            func.max(attendee.minutes).label("minutes"),
+    parts = []
+    for index, day in enumerate(days):
+        rows = (
+            select(
+                attendee.staff_id,
+                attendee.held_on.label("day"),
+                attendee.minutes,
+                func.lead(attendee.held_on)
+                .over(partition_by=attendee.staff_id, order_by=(attendee.held_on, attendee.minutes))
+                .label("next"),
+            )
+            .where(attendee.held, attendee.held_on >= firsts[index], attendee.held_on <= day)
+            .subquery(f"held_{index}")
         )
-        .select_from(attendee)
-        .join(
-            table,
-            and_(attendee.held_on >= table.c.first_day, attendee.held_on <= table.c.on),
+        last_of_day = or_(rows.c.next.is_(None), rows.c.next != rows.c.day)
+        parts.append(
+            select(
+                literal(index, Integer).label("i"),
+                rows.c.staff_id,
+                count_when(last_of_day).label("days"),
+                *(count_when(and_(last_of_day, rows.c.minutes >= m)) for m in minimums),
+                func.max(rows.c.day).label("last"),
+            ).group_by(rows.c.staff_id)
         )
-        .where(attendee.held)
-        .group_by(table.c.i, attendee.staff_id, attendee.held_on)
-        .cte("held")
-    )
-    # Everyone's days in the 12 months, grouped in the database (no join to the people).
-    window = (
-        select(
-            held.c.i,
-            held.c.staff_id,
-            func.count().label("days"),
-            *(count_when(held.c.minutes >= m) for m in minimums),
-            func.max(held.c.day).label("last"),
-        )
-        .group_by(held.c.i, held.c.staff_id)
-        .subquery("in_window")
-    )
+    window = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("in_window")
     # Those whose first post, or ASYE post, started inside the 12 months (new starters,
-    # the ASYE) may be anchored later: their days counted from each possible anchor.
+    # the ASYE) may be anchored later: their days counted from each possible anchor, their
+    # sessions read through the same index, person by person.
     late = (
         select(people)
         .where(
@@ -679,16 +681,42 @@ def _judge_supervision(days: list[date]) -> dict[date, dict[str, Any]]:
         )
         .subquery("late")
     )
-    counts = []
-    for anchor in (late.c.first_start, late.c.spell_start):
-        since = held.c.day >= anchor
-        counts.append(count_when(since))
-        counts += [count_when(and_(since, held.c.minutes >= m)) for m in minimums]
-    late_window = (
-        select(late.c.i, late.c.staff_id, *counts)
+    late_rows = (
+        select(
+            late.c.i,
+            late.c.staff_id,
+            late.c.first_start,
+            late.c.spell_start,
+            attendee.held_on.label("day"),
+            attendee.minutes,
+            func.lead(attendee.held_on)
+            .over(
+                partition_by=(late.c.i, late.c.staff_id),
+                order_by=(attendee.held_on, attendee.minutes),
+            )
+            .label("next"),
+        )
         .select_from(late)
-        .join(held, and_(held.c.i == late.c.i, held.c.staff_id == late.c.staff_id))
-        .group_by(late.c.i, late.c.staff_id)
+        .join(
+            attendee,
+            and_(
+                attendee.staff_id == late.c.staff_id,
+                attendee.held,
+                attendee.held_on >= late.c.first_day,
+                attendee.held_on <= late.c.on,
+            ),
+        )
+        .subquery("late_rows")
+    )
+    late_last_of_day = or_(late_rows.c.next.is_(None), late_rows.c.next != late_rows.c.day)
+    counts = []
+    for anchor in (late_rows.c.first_start, late_rows.c.spell_start):
+        since = and_(late_last_of_day, late_rows.c.day >= anchor)
+        counts.append(count_when(since))
+        counts += [count_when(and_(since, late_rows.c.minutes >= m)) for m in minimums]
+    late_window = (
+        select(late_rows.c.i, late_rows.c.staff_id, *counts)
+        .group_by(late_rows.c.i, late_rows.c.staff_id)
         .subquery("late_window")
     )
     width = 1 + len(minimums)
