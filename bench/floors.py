@@ -48,7 +48,9 @@ The figures a floor checks (``check`` compares every one of them, exactly):
   judgements);
 - ``evaluation-model``: each evidence line's measure, period, value and status, and the
   summary's counts of stages, activities and evidence measured, without data and not
-  measured;
+  measured (the floor also works out each computed measure's three periods before the one
+  shown and its baseline's period, which the report reads for the direction of travel and
+  trend, but does not check the judgements made from them);
 - ``census-xml`` (not a registry report: ``result`` is ``build_return(year)``): the
   return's records, people, agency workers, leavers, starters and FTE in post.
 """
@@ -2613,7 +2615,7 @@ def _shown(value: Decimal | None, note: str | None, unit: str, decimals: int) ->
 def _measures_of(where: str, **values: Any) -> list[Any]:
     return _rows(
         f"""SELECT m.id, m.code, m.name, m.source, m.calculation, m.calculation_argument,
-       m.frequency, m.unit, m.decimals
+       m.frequency, m.unit, m.decimals, m.baseline_start, m.baseline_value
 FROM measure m WHERE {where}""",
         **values,
     )
@@ -2731,6 +2733,11 @@ def _scorecard_run(params: Any) -> dict[str, Any]:
     return {"measures": scorecard_figures(params.scorecard or "", params.on or date.today())}
 
 
+#: Periods of each computed measure the evaluation model reads: the one shown and those
+#: before it (``workforce.reports.performance.HISTORY``).
+EVALUATION_HISTORY = 4
+
+
 def evaluation_model_figures(code: str, start: date, end: date) -> dict[str, Any]:
     """Each evidence's linked measures: the period shown for the year (its last period
     ending in the year; for an entered measure, the last such with a figure), the value's
@@ -2772,6 +2779,14 @@ LEFT JOIN evaluation_activity a ON a.stage_id = g.id WHERE s.code = :code""",
                     break
                 candidate = _shift(candidate, -1)
         value, note = _actual(measure, period, entered, computed)
+        if measure.source == "computed":
+            # The report judges the figure against the periods before it (its direction of
+            # travel and trend) and the baseline's period: the floor works them out too.
+            for back in range(1, EVALUATION_HISTORY):
+                _actual(measure, _shift(period, -back), entered, computed)
+            if measure.baseline_start is not None and measure.baseline_value is None:
+                baseline = _period_starting(measure.frequency, _date(measure.baseline_start))
+                _actual(measure, baseline, entered, computed)
         lines[(row.evidence_id, row.measure_id)] = {
             "measure": measure.name,
             "period": period.label,
