@@ -435,3 +435,101 @@ def test_assesses(db_session: Any) -> None:
     enrolment = make_enrolment()
     assert service.assesses(enrolment.assessor, enrolment.staff_id)
     assert not service.assesses(make_user("supervisor"), enrolment.staff_id)
+
+
+def test_summaries_judge_as_the_record_does(db_session: Any) -> None:
+    """The home page's summaries (read as columns for every enrolment at once) show the
+    same review rows, next review, reviews due and RAG status as each enrolment's record."""
+    load_caseload_defaults()
+    weekly = [START + timedelta(days=1 + 7 * week) for week in range(17)]
+
+    def enrolment(
+        *,
+        reviews: tuple[str, str] = ("on_track", "on_track"),
+        hours: tuple[str, ...] = ("21", "21", "21"),
+        sessions: list[date] = weekly,
+        **values: Any,
+    ) -> AsyeEnrolment:
+        """Held agreement and 3-month reviews with these judgements, protected time and
+        supervision: green unless told otherwise."""
+        made = make_enrolment(**values)
+        start = made.start_date
+        for point, held_on, judgement in zip(
+            ("agreement", "review_3"), (start, date(2026, 4, 6)), reviews, strict=False
+        ):
+            service.record_review(
+                made, made.assessor, point=point, held_on=held_on, judgement=judgement, today=TODAY
+            )
+        for day, amount in enumerate(hours, start=1):
+            service.log_protected_time(
+                made,
+                taken_on=start + timedelta(days=day),
+                hours=amount,
+                activity="Study",
+                today=TODAY,
+            )
+        db.session.commit()
+        supervise(made.staff, *sessions)
+        return made
+
+    capped = make_staff(make_team(), start=START, hours="18.5")
+    expected = {
+        enrolment(): "green",
+        enrolment(sessions=[d for d in weekly if d != date(2026, 1, 20)]): "amber",
+        enrolment(hours=("10",)): "amber",
+        enrolment(reviews=("on_track", "some_concerns")): "amber",
+        enrolment(reviews=("on_track", "not_on_track")): "red",
+        enrolment(reviews=("on_track",)): "red",
+        enrolment(staff=capped): "amber",
+        # Due in the next 14 days: the 3-month review on 10 May.
+        enrolment(start_date=date(2026, 2, 10), reviews=("on_track",)): "green",
+    }
+    db.session.add(
+        CaseloadSnapshot(
+            staff_id=capped.id,
+            taken_on=date(2026, 4, 1),
+            case_points=Decimal("40"),
+            extra_points=Decimal("2"),
+        )
+    )
+    paused = enrolment()
+    service.add_pause(
+        paused, start_date=date(2026, 2, 2), end_date=date(2026, 2, 15), reason="sickness"
+    )
+    late = enrolment()  # paused past the 24-month deadline: red
+    service.add_pause(
+        late, start_date=date(2026, 2, 1), end_date=date(2027, 3, 1), reason="parental_leave"
+    )
+    expected[late] = "red"
+    closed = enrolment()  # not current: not listed
+    service.record_outcome(closed, outcome="withdrawn", outcome_on=TODAY, today=TODAY)
+    db.session.commit()
+    current = [*expected, paused]
+
+    def rows(reviews: list[service.ReviewRow]) -> list[tuple[Any, ...]]:
+        return [
+            (r.code, r.label, r.due, r.optional, r.status)
+            + ((None,) if r.review is None else (r.review.held_on, r.review.judgement))
+            for r in reviews
+        ]
+
+    summaries = service.enrolment_summaries(make_user("ld_officer"), TODAY)
+    ordered = sorted(current, key=lambda e: (e.start_date, e.id))
+    assert [s.id for s in summaries] == [e.id for e in ordered]
+    for summary, enrolled in zip(summaries, ordered, strict=True):
+        view = service.enrolment_view(enrolled, TODAY)
+        assert (summary.name, summary.cohort, summary.start_date) == (
+            enrolled.staff.full_name,
+            enrolled.cohort.name,
+            enrolled.start_date,
+        )
+        assert rows(summary.reviews) == rows(view.reviews)
+        assert rows(summary.due_soon) == rows(view.due_soon)
+        assert summary.next_review == view.next_review  # the first not held
+        assert summary.rag == view.rag == expected.get(enrolled, view.rag)
+    assert {s.rag for s in summaries} == {"red", "amber", "green"}
+    upcoming = next(s for s in summaries if s.start_date == date(2026, 2, 10))
+    assert [r.code for r in upcoming.due_soon] == ["review_3"]
+    # An assessor sees their own enrolments' reviews, without the status.
+    mine = service.enrolment_summaries(paused.assessor, TODAY, rag=False)
+    assert [(s.id, s.rag) for s in mine] == [(paused.id, None)]

@@ -9,6 +9,7 @@ from workforce.metrics.asye import (
     check_pauses,
     completion_deadline,
     evidence_progress,
+    iter_supervision_windows,
     missed_windows,
     past_deadline,
     protected_hours_due,
@@ -135,6 +136,26 @@ def test_paused_days_stretch_the_window_they_fall_in() -> None:
     assert windows[0].starts == START
     assert windows[0].ends == START + timedelta(days=13)  # 7 programme days + 7 paused
     assert windows[0].held
+
+
+def test_windows_one_at_a_time_are_the_same_and_can_stop_early() -> None:
+    pauses = [Pause(START + timedelta(days=20), START + timedelta(days=34))]
+    held = [START + timedelta(days=d) for d in (1, 9, 15, 40, 41, 70, 100, 150, 200)]
+    today = START + timedelta(days=300)
+    whole = supervision_windows(START, held, today, pauses)
+    assert list(iter_supervision_windows(START, held, today, pauses)) == whole
+    first_missed = next(
+        w for w in iter_supervision_windows(START, held, today, pauses) if not w.held
+    )
+    assert first_missed == missed_windows(whole, today)[0]
+    # Held on the window's first or last day counts; the day after does not.
+    window = whole[0]
+    for day, inside in (
+        (window.starts, True),
+        (window.ends, True),
+        (window.ends + timedelta(days=1), False),
+    ):
+        assert supervision_windows(START, [day], today)[0].held is inside
 
 
 def test_evidence_progress() -> None:

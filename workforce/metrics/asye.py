@@ -28,7 +28,8 @@ not count: windows are laid out on the programme's own days, skipping pauses.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -172,10 +173,11 @@ class SupervisionWindow:
     held: bool
 
 
-def _programme_day(start: date, pauses: Sequence[Pause], offset: int) -> date:
-    """The calendar day ``offset`` programme days after the start, skipping paused days."""
-    day = start + timedelta(days=offset)
-    for pause in sorted(pauses, key=lambda p: p.start):
+def _skip_pauses(day: date, ordered: Sequence[Pause]) -> date:
+    """The calendar day of ``day`` counted in programme days from the start: pushed back
+    by each pause (``ordered`` by start) that begins on or before it, so that paused days
+    are skipped."""
+    for pause in ordered:
         if pause.start <= day:
             day += timedelta(days=pause.days)
     return day
@@ -193,24 +195,36 @@ def supervision_windows(
     each with whether a session was held in it. The stages are the supervision policy's
     (``workforce.metrics.supervision``); windows are laid out on the programme's own days
     (the start plus days not paused), then placed on the calendar."""
+    return list(iter_supervision_windows(start, held, today, pauses, stages, weeks))
+
+
+def iter_supervision_windows(
+    start: date,
+    held: Iterable[date],
+    today: date,
+    pauses: Sequence[Pause] = (),
+    stages: Sequence[Stage] = ASYE_SUPERVISION,
+    weeks: int = 52,
+) -> Iterator[SupervisionWindow]:
+    """``supervision_windows`` one at a time, in order, for a caller that may stop early
+    (at the first missed, say)."""
     days_held = sorted(set(held))
+    ordered = sorted(pauses, key=lambda p: p.start)
     horizon = start + timedelta(weeks=weeks)
     bounds = [start + timedelta(weeks=stage.from_week) for stage in stages] + [horizon]
-    windows: list[SupervisionWindow] = []
     begin = start
     for index, stage in enumerate(stages):
         begin = max(begin, bounds[index])
         while begin < bounds[index + 1]:
             stop = min(add_interval(begin, stage), bounds[index + 1])
-            first = _programme_day(start, pauses, (begin - start).days)
-            last = _programme_day(start, pauses, (stop - start).days - 1)
+            first = _skip_pauses(begin, ordered)
             if first > today:
-                return windows
-            windows.append(
-                SupervisionWindow(first, last, any(first <= d <= last for d in days_held))
-            )
+                return
+            last = _skip_pauses(stop - timedelta(days=1), ordered)
+            # The first session on or after the window's first day: held if it is in it.
+            at = bisect_left(days_held, first)
+            yield SupervisionWindow(first, last, at < len(days_held) and days_held[at] <= last)
             begin = stop
-    return windows
 
 
 def missed_windows(windows: Sequence[SupervisionWindow], today: date) -> list[SupervisionWindow]:

@@ -11,29 +11,40 @@ an enrolment's assessor (a user) and line manager (the account of that staff rec
 on it; the newly qualified social worker reads their own record.
 
 **Schedule and checks.** The pure rules are in ``workforce.metrics.asye``; this module feeds
-them the programme and the records and gathers the answer in ``EnrolmentView``.
+them the programme and the records and gathers the answer in ``EnrolmentView``; the home
+page's list (``enrolment_summaries``) applies the same rules to plain columns read for every
+enrolment at once.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload, subqueryload
+from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from workforce.extensions import db
 from workforce.metrics import asye as rules
 from workforce.metrics.caseload import capacity
+from workforce.metrics.fte import fte
 from workforce.metrics.supervision import ASYE as ASYE_STAGES
 from workforce.metrics.supervision import Stage
-from workforce.models import Framework, FrameworkDomain, FrameworkLevel, Staff, User
+from workforce.models import (
+    EmploymentSpell,
+    Framework,
+    FrameworkDomain,
+    FrameworkLevel,
+    Staff,
+    User,
+)
 from workforce.models.asye import (
     JUDGEMENTS,
     OUTCOMES,
@@ -46,6 +57,7 @@ from workforce.models.asye import (
     AsyeReview,
     ProtectedTime,
 )
+from workforce.models.people import spell_in_force
 from workforce.models.workforce_planning import CaseloadSnapshot
 from workforce.services import ServiceError
 
@@ -173,19 +185,6 @@ def record_options() -> list[Any]:
     ]
 
 
-def dashboard_options() -> list[Any]:
-    """Loader options for what ``enrolment_views`` reads of each enrolment when it counts
-    evidence and protected time in SQL: the person (with their spells, for the caseload
-    cap) and the cohort joined, then the spells, pauses and reviews a query each, selected
-    through the enrolments' own query rather than a list of their ids."""
-    return [
-        joinedload(AsyeEnrolment.staff).subqueryload(Staff.spells),
-        joinedload(AsyeEnrolment.cohort),
-        subqueryload(AsyeEnrolment.pauses),
-        subqueryload(AsyeEnrolment.reviews),
-    ]
-
-
 def _worked_on(user: User, current_only: bool) -> list[Any]:
     """SQL conditions on ``AsyeEnrolment``: the enrolments ``user`` may work on."""
     conditions: list[Any] = []
@@ -199,20 +198,13 @@ def _worked_on(user: User, current_only: bool) -> list[Any]:
     return conditions
 
 
-def enrolments_scope(user: User, *, current_only: bool = True) -> Select[Any]:
-    """A select of the ids of the enrolments ``enrolments_for`` returns, for
-    ``enrolment_views`` to read their rows through."""
-    return select(AsyeEnrolment.id).where(*_worked_on(user, current_only))
-
-
-def enrolments_for(
-    user: User, *, current_only: bool = True, whole: bool = True
-) -> list[AsyeEnrolment]:
+def enrolments_for(user: User, *, current_only: bool = True) -> list[AsyeEnrolment]:
     """The enrolments ``user`` may work on (every one for a manager), by start date, with
-    their records loaded (``whole``), or only what ``enrolment_views`` needs."""
+    their records loaded (``enrolment_summaries`` reads what the home page shows of them
+    without loading them)."""
     query = (
         select(AsyeEnrolment)
-        .options(*(record_options() if whole else dashboard_options()))
+        .options(*record_options())
         .where(*_worked_on(user, current_only))
         .order_by(AsyeEnrolment.start_date, AsyeEnrolment.id)
     )
@@ -570,15 +562,101 @@ def clear_outcome(enrolment: AsyeEnrolment) -> None:
 
 
 @dataclass(frozen=True)
+class HeldReview:
+    """A review held, as the home page reads it (``enrolment_summaries``): the day and the
+    judgement, not the whole row."""
+
+    held_on: date
+    judgement: str
+
+
+@dataclass(frozen=True)
 class ReviewRow:
-    """A review point: when it is due (after pauses), the review held and its status."""
+    """A review point: when it is due (after pauses), the review held and its status.
+
+    ``review`` is the whole row on an enrolment's record (``enrolment_view``) and only its
+    day and judgement on the home page (``enrolment_summaries``)."""
 
     code: str
     label: str
     due: date
     optional: bool
-    review: AsyeReview | None
+    review: AsyeReview | HeldReview | None
     status: str
+
+
+def review_rows(
+    start: date,
+    pauses: Sequence[rules.Pause],
+    points: Sequence[tuple[str, str, int, bool]],
+    held: dict[str, AsyeReview] | dict[str, HeldReview],
+    as_of: date,
+    *,
+    closed: bool,
+) -> list[ReviewRow]:
+    """Each review point's row: its due date from ``start`` pushed back by ``pauses``, the
+    review ``held`` at it (by point) and its status as on ``as_of``; a point not held is
+    "closed" once the ASYE has an outcome (``closed``)."""
+    rows = []
+    for item in rules.schedule(start, pauses, points):
+        review = held.get(item.code)
+        status = rules.review_status(
+            item.due, review.held_on if review else None, as_of, WINDOW_DAYS
+        )
+        if closed and review is None:
+            status = "closed"
+        rows.append(ReviewRow(item.code, item.label, item.due, item.optional, review, status))
+    return rows
+
+
+def next_review(rows: Sequence[ReviewRow]) -> ReviewRow | None:
+    """The first review point not yet held (optional ones included)."""
+    return next((r for r in rows if r.review is None), None)
+
+
+def overdue_reviews(rows: Sequence[ReviewRow]) -> list[ReviewRow]:
+    """Required reviews past due and not held."""
+    return [r for r in rows if r.status == "overdue" and not r.optional]
+
+
+def due_soon(rows: Sequence[ReviewRow]) -> list[ReviewRow]:
+    """Reviews overdue or due within the next 14 days (not optional ones overdue)."""
+    return [r for r in rows if (r.status == "overdue" and not r.optional) or r.status == "upcoming"]
+
+
+def latest_judgement(rows: Sequence[ReviewRow]) -> str | None:
+    """The judgement of the latest review held."""
+    held = [r.review for r in rows if r.review is not None]
+    return max(held, key=lambda r: r.held_on).judgement if held else None
+
+
+def past_deadline(rows: Sequence[ReviewRow], deadline: date, current: bool) -> bool:
+    """Whether a current ASYE's final review (else its last point) falls due after the
+    completion ``deadline``."""
+    final = next((r for r in rows if r.code == "final"), rows[-1] if rows else None)
+    return final is not None and final.due > deadline and current
+
+
+def rag_status(
+    *,
+    current: bool,
+    overdue: bool,
+    judgement: str | None,
+    past_deadline: bool,
+    concerns: Iterable[bool],
+) -> str:
+    """'red': a required review ``overdue``, not on track, or ``past_deadline``; 'amber':
+    some concerns, or any of the other ``concerns`` (a supervision window missed, the
+    caseload over the cap, protected time below what is due); 'green' otherwise. A closed
+    ASYE (not ``current``) is 'grey'. ``concerns`` are read only as far as needed, so a
+    generator can put off working them out."""
+    if not current:
+        return "grey"
+    if overdue or judgement == "not_on_track" or past_deadline:
+        return "red"
+    if judgement == "some_concerns" or any(concerns):
+        return "amber"
+    return "green"
 
 
 @dataclass(frozen=True)
@@ -635,27 +713,22 @@ class EnrolmentView:
     @property
     def next_review(self) -> ReviewRow | None:
         """The first review point not yet held (optional ones included)."""
-        return next((r for r in self.reviews if r.review is None), None)
+        return next_review(self.reviews)
 
     @property
     def overdue(self) -> list[ReviewRow]:
         """Required reviews past due and not held."""
-        return [r for r in self.reviews if r.status == "overdue" and not r.optional]
+        return overdue_reviews(self.reviews)
 
     @property
     def due_soon(self) -> list[ReviewRow]:
         """Reviews overdue or due within the next 14 days (not optional ones overdue)."""
-        return [
-            r
-            for r in self.reviews
-            if (r.status == "overdue" and not r.optional) or r.status == "upcoming"
-        ]
+        return due_soon(self.reviews)
 
     @property
     def latest_judgement(self) -> str | None:
         """The judgement of the latest review held."""
-        held = [r.review for r in self.reviews if r.review is not None]
-        return max(held, key=lambda r: r.held_on).judgement if held else None
+        return latest_judgement(self.reviews)
 
     @property
     def evidence_held(self) -> int:
@@ -677,18 +750,17 @@ class EnrolmentView:
         """'red': a required review overdue, not on track, or past the 24-month deadline;
         'amber': some concerns, a missed supervision window, over the caseload cap, or
         protected time below what is due; 'green' otherwise. A closed ASYE is 'grey'."""
-        if not self.current:
-            return "grey"
-        if self.overdue or self.latest_judgement == "not_on_track" or self.past_deadline:
-            return "red"
-        if (
-            self.latest_judgement == "some_concerns"
-            or self.missed
-            or (self.caseload is not None and self.caseload.over_cap)
-            or self.protected_used < self.protected_due
-        ):
-            return "amber"
-        return "green"
+        return rag_status(
+            current=self.current,
+            overdue=bool(self.overdue),
+            judgement=self.latest_judgement,
+            past_deadline=self.past_deadline,
+            concerns=(
+                bool(self.missed),
+                self.caseload is not None and self.caseload.over_cap,
+                self.protected_used < self.protected_due,
+            ),
+        )
 
 
 def asye_stages() -> tuple[Stage, ...]:
@@ -734,18 +806,53 @@ def _latest_snapshots(
 
 
 def _caseload(enrolment: AsyeEnrolment, snapshot: CaseloadSnapshot, scheme: Any) -> Caseload:
+    spell = enrolment.staff.spell_on(snapshot.taken_on)
+    return weighed_caseload(
+        snapshot.taken_on,
+        snapshot.case_points,
+        snapshot.extra_points,
+        enrolment.programme.workload_cap_points,
+        scheme,
+        None if spell is None else (spell.contracted_hours, spell.standard_hours),
+    )
+
+
+def weighed_caseload(
+    taken_on: date,
+    case_points: Decimal,
+    extra_points: Decimal,
+    programme_cap: Decimal | None,
+    scheme: Any,
+    hours: tuple[Decimal, Decimal] | None,
+) -> Caseload:
+    """A snapshot's weighted points (the ``scheme``'s stable element + ``case_points`` +
+    ``extra_points``) against the cap: the programme's (``programme_cap``), else the
+    scheme's ASYE maximum, times the FTE of the spell in force on ``taken_on`` (its
+    contracted and standard ``hours``; no cap without one)."""
     stable = scheme.stable_points if scheme is not None else Decimal(0)
-    points = Decimal(stable) + Decimal(snapshot.case_points) + Decimal(snapshot.extra_points)
-    maximum = enrolment.programme.workload_cap_points
+    points = Decimal(stable) + Decimal(case_points) + Decimal(extra_points)
+    maximum = programme_cap
     if maximum is None and scheme is not None:
         maximum = scheme.asye_max
-    spell = enrolment.staff.spell_on(snapshot.taken_on)
     cap = None
-    if maximum is not None and maximum > 0 and spell is not None:
-        cap = capacity(Decimal(maximum), min(Decimal(1), Decimal(spell.fte))).quantize(
-            Decimal("0.01")
-        )
-    return Caseload(snapshot.taken_on, points, cap)
+    if maximum is not None and maximum > 0 and hours is not None:
+        cap = capacity(Decimal(maximum), min(Decimal(1), fte(*hours))).quantize(Decimal("0.01"))
+    return Caseload(taken_on, points, cap)
+
+
+def protected_due(
+    start: date,
+    as_of: date,
+    contracted_hours: Decimal,
+    pauses: Sequence[rules.Pause],
+    programme: AsyeProgramme,
+) -> Decimal:
+    """Protected development hours due by ``as_of`` under ``programme``'s share of the
+    contracted weekly hours (``rules.protected_hours_due``)."""
+    due = rules.protected_hours_due(
+        start, as_of, float(contracted_hours), pauses, float(programme.protected_share)
+    )
+    return Decimal(str(due))
 
 
 #: ``enrolment_view`` reads the caseload itself unless it is given one.
@@ -764,19 +871,6 @@ def weighting_schemes() -> list[Any]:
             .order_by(WeightingScheme.effective_from.desc())
         )
     )
-
-
-def _evidence_counts(ids: Sequence[int] | Select[Any]) -> dict[int, Counter[str]]:
-    """Each enrolment's pieces of evidence of each kind (of the enrolments ``ids`` lists or
-    selects), in one query."""
-    counts: dict[int, Counter[str]] = defaultdict(Counter)
-    for enrolment_id, kind, count in db.session.execute(
-        select(AsyeEvidence.enrolment_id, AsyeEvidence.kind, func.count())
-        .where(AsyeEvidence.enrolment_id.in_(ids))
-        .group_by(AsyeEvidence.enrolment_id, AsyeEvidence.kind)
-    ):
-        counts[enrolment_id][kind] = count
-    return counts
 
 
 def _protected_used(ids: Sequence[int] | Select[Any]) -> dict[int, Decimal]:
@@ -828,68 +922,6 @@ def window_dates(
     return [d for d in held if start <= d <= last and d <= day]
 
 
-def enrolment_views(
-    enrolments: Sequence[AsyeEnrolment],
-    today: date | None = None,
-    *,
-    stages: Sequence[Stage] | None = None,
-    scope: Select[Any] | None = None,
-) -> list[EnrolmentView]:
-    """``enrolment_view`` of each of ``enrolments`` (loaded with ``record_options`` or
-    ``dashboard_options``), reading supervision, caseloads, evidence counts and protected
-    hours a few queries for all of them, not per enrolment. ``scope``, a select of exactly
-    these enrolments' ids (``enrolments_scope``), lets those queries select them in SQL
-    instead of listing their ids."""
-    today = today or date.today()
-    if not enrolments:
-        return []
-    stages = tuple(stages if stages is not None else asye_stages())
-    as_of = {e.id: min(today, e.outcome_on) if e.outcome_on else today for e in enrolments}
-    ids: Sequence[int] | Select[Any] = scope if scope is not None else [e.id for e in enrolments]
-    held = supervision_dates(ids, today)
-    evidence = _evidence_counts(ids)
-    used = _protected_used(ids)
-    in_force = weighting_schemes()  # the latest first
-    days = sorted(set(as_of.values()))
-    snapshots: dict[date, dict[int, CaseloadSnapshot]]
-    if scope is not None and len(days) == 1:
-        people = select(AsyeEnrolment.staff_id).where(AsyeEnrolment.id.in_(scope))
-        snapshots = {days[0]: _latest_snapshots(people, days[0])}
-    else:
-        snapshots = {
-            day: _latest_snapshots(
-                sorted({e.staff_id for e in enrolments if as_of[e.id] == day}), day
-            )
-            for day in days
-        }
-    views = []
-    for enrolment in enrolments:
-        day = as_of[enrolment.id]
-        snapshot = snapshots[day].get(enrolment.staff_id)
-        caseload = None
-        if snapshot is not None:
-            scheme = next((s for s in in_force if s.effective_from <= snapshot.taken_on), None)
-            caseload = _caseload(enrolment, snapshot, scheme)
-        dates = window_dates(
-            held[enrolment.id],
-            enrolment.start_date,
-            _pause_values(enrolment.pauses),
-            day,
-        )
-        views.append(
-            enrolment_view(
-                enrolment,
-                today,
-                held=dates,
-                stages=stages,
-                caseload=caseload,
-                evidence_counts=evidence[enrolment.id],
-                protected_used=used[enrolment.id],
-            )
-        )
-    return views
-
-
 def enrolment_view(
     enrolment: AsyeEnrolment,
     today: date | None = None,
@@ -905,24 +937,22 @@ def enrolment_view(
     cap and the 24-month warning, as on ``today``.
 
     ``held`` (the NQSW's supervision dates), ``stages``, ``caseload``, ``evidence_counts``
-    (pieces of each kind) and ``protected_used`` (hours logged) may be passed in when
-    viewing many enrolments at once (``enrolment_views``); otherwise they are read here
+    (pieces of each kind) and ``protected_used`` (hours logged) may be passed in by a
+    caller that has read them for many enrolments at once; otherwise they are read here
     (the last two from the enrolment's evidence and protected time)."""
     today = today or date.today()
     programme = enrolment.programme
     pauses = _pause_values(enrolment.pauses)
     # Once the ASYE ends, nothing more is due: judge it as on the outcome's day.
     as_of = min(today, enrolment.outcome_on) if enrolment.outcome_on else today
-    by_point = {r.point: r for r in enrolment.reviews}
-    rows = []
-    for item in rules.schedule(enrolment.start_date, pauses, review_points(programme)):
-        review = by_point.get(item.code)
-        status = rules.review_status(
-            item.due, review.held_on if review else None, as_of, WINDOW_DAYS
-        )
-        if enrolment.outcome is not None and review is None:
-            status = "closed"
-        rows.append(ReviewRow(item.code, item.label, item.due, item.optional, review, status))
+    rows = review_rows(
+        enrolment.start_date,
+        pauses,
+        review_points(programme),
+        {r.point: r for r in enrolment.reviews},
+        as_of,
+        closed=enrolment.outcome is not None,
+    )
     counts = (
         Counter(e.kind for e in enrolment.evidence)
         if evidence_counts is None
@@ -939,32 +969,265 @@ def enrolment_view(
         if protected_used is None
         else protected_used
     )
-    due = rules.protected_hours_due(
-        enrolment.start_date,
-        as_of,
-        float(enrolment.contracted_hours),
-        pauses,
-        float(programme.protected_share),
-    )
+    due = protected_due(enrolment.start_date, as_of, enrolment.contracted_hours, pauses, programme)
     if held is None:
         held = supervision_dates([enrolment.id], as_of)[enrolment.id]
     windows = rules.supervision_windows(
         enrolment.start_date, held, as_of, pauses, tuple(stages or asye_stages())
     )
     deadline = rules.completion_deadline(enrolment.start_date, programme.completion_months)
-    final = next((r for r in rows if r.code == "final"), rows[-1] if rows else None)
-    late = final is not None and final.due > deadline and enrolment.outcome is None
     return EnrolmentView(
         enrolment=enrolment,
         today=today,
         reviews=rows,
         evidence=evidence,
         protected_used=used,
-        protected_due=Decimal(str(due)),
+        protected_due=due,
         windows=windows,
         missed=rules.missed_windows(windows, as_of),
         caseload=latest_caseload(enrolment, as_of) if caseload is _READ else caseload,
         completion_deadline=deadline,
-        past_deadline=late,
+        past_deadline=past_deadline(rows, deadline, enrolment.outcome is None),
         pauses=list(enrolment.pauses),
     )
+
+
+# --- the home page -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnrolmentSummary:
+    """What the ASYE home page shows of one current enrolment: the person, the cohort, the
+    start, each review point's row and, when asked for, the RAG status (as
+    ``EnrolmentView.rag`` judges it)."""
+
+    id: int
+    name: str
+    cohort: str
+    start_date: date
+    reviews: list[ReviewRow]
+    rag: str | None = None
+
+    @property
+    def next_review(self) -> ReviewRow | None:
+        """The first review point not yet held (optional ones included)."""
+        return next_review(self.reviews)
+
+    @property
+    def due_soon(self) -> list[ReviewRow]:
+        """Reviews overdue or due within the next 14 days (not optional ones overdue)."""
+        return due_soon(self.reviews)
+
+
+def enrolment_summaries(
+    user: User, today: date | None = None, *, rag: bool = True
+) -> list[EnrolmentSummary]:
+    """The current enrolments ``user`` may work on (every one for a manager), by start
+    date, as the home page shows them, with their RAG status (``rag``) as their records
+    (``enrolment_view``) judge it.
+
+    Read as plain columns, a query for each kind of row however many enrolments there
+    are, selected through the enrolments' own query: no record is loaded, nor what the
+    page does not show (evidence; and without ``rag``, supervision, protected time and
+    caseloads)."""
+    today = today or date.today()
+    worked_on = _worked_on(user, current_only=True)
+    enrolments = db.session.execute(
+        select(
+            AsyeEnrolment.id,
+            AsyeEnrolment.staff_id,
+            AsyeEnrolment.programme_id,
+            AsyeEnrolment.start_date,
+            AsyeEnrolment.contracted_hours,
+            Staff.first_name,
+            Staff.last_name,
+            AsyeCohort.name.label("cohort"),
+        )
+        .join(Staff, Staff.id == AsyeEnrolment.staff_id)
+        .join(AsyeCohort, AsyeCohort.id == AsyeEnrolment.cohort_id)
+        .where(*worked_on)
+        .order_by(AsyeEnrolment.start_date, AsyeEnrolment.id)
+    ).all()
+    if not enrolments:
+        return []
+    scope = select(AsyeEnrolment.id).where(*worked_on)
+    programmes = {
+        p.id: p
+        for p in db.session.scalars(
+            select(AsyeProgramme).where(
+                AsyeProgramme.id.in_(sorted({e.programme_id for e in enrolments}))
+            )
+        )
+    }
+    points = {key: review_points(programme) for key, programme in programmes.items()}
+    pauses: dict[int, list[rules.Pause]] = defaultdict(list)
+    for enrolment_id, start, end in db.session.execute(
+        select(AsyePause.enrolment_id, AsyePause.start_date, AsyePause.end_date)
+        .where(AsyePause.enrolment_id.in_(scope))
+        .order_by(AsyePause.start_date)
+    ):
+        pauses[enrolment_id].append(rules.Pause(start, end))
+    held: dict[int, dict[str, HeldReview]] = defaultdict(dict)
+    for enrolment_id, point, held_on, judgement in db.session.execute(
+        select(
+            AsyeReview.enrolment_id, AsyeReview.point, AsyeReview.held_on, AsyeReview.judgement
+        ).where(AsyeReview.enrolment_id.in_(scope))
+    ):
+        held[enrolment_id][point] = HeldReview(held_on, judgement)
+    current = [
+        _Current(
+            e,
+            review_rows(
+                e.start_date, pauses[e.id], points[e.programme_id], held[e.id], today, closed=False
+            ),
+            pauses[e.id],
+            programmes[e.programme_id],
+        )
+        for e in enrolments
+    ]
+    statuses: Sequence[str | None] = (
+        _rag_statuses(current, worked_on, today) if rag else [None] * len(current)
+    )
+    return [
+        EnrolmentSummary(
+            id=c.row.id,
+            name=f"{c.row.first_name} {c.row.last_name}",  # as Staff.full_name
+            cohort=c.row.cohort,
+            start_date=c.row.start_date,
+            reviews=c.reviews,
+            rag=status,
+        )
+        for c, status in zip(current, statuses, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class _Current:
+    """A current enrolment as ``enrolment_summaries`` reads it: its ``row`` (id, person,
+    start, contracted hours...), review rows, pauses and programme."""
+
+    row: Any
+    reviews: list[ReviewRow]
+    pauses: list[rules.Pause]
+    programme: AsyeProgramme
+
+
+def _rag_statuses(current: list[_Current], worked_on: list[Any], today: date) -> list[str]:
+    """The RAG status of each of the ``current`` enrolments (those ``worked_on`` selects),
+    as ``EnrolmentView.rag`` judges it, reading what it needs a query each for all of them.
+
+    The concerns that make one amber are worked out cheapest first and only until one
+    holds: protected time, then the caseload, and supervision windows last, so supervision
+    sessions are read only for the enrolments that are green without them."""
+    scope = select(AsyeEnrolment.id).where(*worked_on)
+    used = _protected_used(scope)
+    loads = _latest_loads(select(AsyeEnrolment.staff_id).where(*worked_on), today)
+    schemes = weighting_schemes()  # the latest first
+    stages = tuple(asye_stages())
+    judges = []
+    statuses = []
+    for c in current:
+        deadline = rules.completion_deadline(c.row.start_date, c.programme.completion_months)
+        judge = partial(
+            rag_status,
+            current=True,
+            overdue=bool(overdue_reviews(c.reviews)),
+            judgement=latest_judgement(c.reviews),
+            past_deadline=past_deadline(c.reviews, deadline, True),
+        )
+        concerns = (
+            concern()
+            for concern in (
+                partial(_short_of_time, c, used[c.row.id], today),
+                partial(_over_cap, c, loads.get(c.row.staff_id), schemes),
+            )
+        )
+        judges.append(judge)
+        statuses.append(judge(concerns=concerns))
+    # Only a missed supervision window can still make a green one amber. (Their ids are
+    # selected rather than listed so that the query runs even when none is green: the
+    # page sends the same statements whatever the data.)
+    green = [i for i, status in enumerate(statuses) if status == "green"]
+    ids = [current[i].row.id for i in green]
+    held = supervision_dates(select(AsyeEnrolment.id).where(AsyeEnrolment.id.in_(ids)), today)
+    for i in green:
+        c = current[i]
+        missed = _missed(c, held[c.row.id], stages, today)
+        statuses[i] = judges[i](concerns=(missed,))
+    return statuses
+
+
+def _short_of_time(current: _Current, used: Decimal, today: date) -> bool:
+    """Whether fewer protected hours were ``used`` than are due by ``today``."""
+    row = current.row
+    due = protected_due(
+        row.start_date, today, row.contracted_hours, current.pauses, current.programme
+    )
+    return used < due
+
+
+def _over_cap(current: _Current, load: Any, schemes: list[Any]) -> bool:
+    """Whether the latest caseload snapshot (``load``, of ``_latest_loads``) is over the
+    ASYE cap under the scheme in force on its day."""
+    if load is None:
+        return False
+    scheme = next((s for s in schemes if s.effective_from <= load.taken_on), None)
+    hours = None
+    if load.contracted_hours is not None:
+        hours = (load.contracted_hours, load.standard_hours)
+    caseload = weighed_caseload(
+        load.taken_on,
+        load.case_points,
+        load.extra_points,
+        current.programme.workload_cap_points,
+        scheme,
+        hours,
+    )
+    return caseload.over_cap
+
+
+def _missed(
+    current: _Current, held: Sequence[date], stages: tuple[Stage, ...], today: date
+) -> bool:
+    """Whether a supervision window has ended by ``today`` with no session ``held`` in it."""
+    start, pauses = current.row.start_date, current.pauses
+    windows = rules.iter_supervision_windows(
+        start, window_dates(held, start, pauses, today), today, pauses, stages
+    )
+    return any(w.ends < today and not w.held for w in windows)
+
+
+def _latest_loads(staff_ids: Select[Any], on: date) -> dict[int, Any]:
+    """Each selected person's latest caseload snapshot on or before ``on`` (the day, case
+    and extra points) with the contracted and standard hours of their spell in force on
+    its day (``Staff.spell_on``: the latest started; empty without one), in one query."""
+    other = aliased(CaseloadSnapshot)
+    latest_day = (
+        select(func.max(other.taken_on))
+        .where(other.staff_id == CaseloadSnapshot.staff_id, other.taken_on <= on)
+        .scalar_subquery()
+    )
+    spell = aliased(EmploymentSpell)
+    in_force = (
+        select(spell.id)
+        .where(
+            spell.staff_id == CaseloadSnapshot.staff_id,
+            spell_in_force(spell, CaseloadSnapshot.taken_on),
+        )
+        .order_by(spell.start_date.desc(), spell.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(
+            CaseloadSnapshot.staff_id,
+            CaseloadSnapshot.taken_on,
+            CaseloadSnapshot.case_points,
+            CaseloadSnapshot.extra_points,
+            EmploymentSpell.contracted_hours,
+            EmploymentSpell.standard_hours,
+        )
+        .outerjoin(EmploymentSpell, EmploymentSpell.id == in_force)
+        .where(CaseloadSnapshot.staff_id.in_(staff_ids), CaseloadSnapshot.taken_on == latest_day)
+    )
+    return {row.staff_id: row for row in rows}

@@ -119,10 +119,9 @@ def _record_form(
 def index() -> str:
     """Current enrolments (for managers), reviews due for the enrolments the user works on,
     and a link to the user's own record."""
-    today = date.today()
     managing = service.can_manage(current_user)
-    working = service.enrolments_for(current_user, whole=False)
-    views = service.enrolment_views(working, today, scope=service.enrolments_scope(current_user))
+    # Only managers see the list of enrolments with their status.
+    views = service.enrolment_summaries(current_user, date.today(), rag=managing)
     due = [(view, row) for view in views for row in view.due_soon]
     due.sort(key=lambda item: item[1].due)
     return render_template(
