@@ -31,7 +31,9 @@ snapshot stores: ``CaseloadSnapshot.total_cases`` and ``case_points``, the sum o
 points per case under the scheme in force on its date, kept by
 ``workforce.services.caseloads`` whenever counts or schemes change, so the report never reads
 the count rows); worker and team rows are judged in Python from that query's rows, the
-trend's judgements are made in the database with the same rules.
+trend's judgements are made in the database with the same rules. The caseloads page, which
+shows each worker's latest snapshot of any age, finds the same rows on PostgreSQL by
+looking each person up on the indexes (``latest_facts``).
 """
 
 from __future__ import annotations
@@ -55,10 +57,12 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.functions import FunctionElement
 
 from workforce.extensions import db
@@ -225,6 +229,14 @@ def _latest_snapshots(days: Sequence[tuple[int, date, date]], staff_id: int | No
     )
 
 
+def _asye(spell: Any, on: Any) -> Any:
+    """SQL: the worker of ``spell`` is in their ASYE on ``on`` (``metrics.in_asye``)."""
+    return or_(
+        spell.cfkss_status == metrics.ASYE_KSS_STATUS,
+        and_(spell.start_origin == metrics.NQSW_ORIGIN, on < one_year_after(spell.start_date)),
+    )
+
+
 def caseload_facts(
     days: Sequence[tuple[int, date, date]],
     *,
@@ -232,6 +244,7 @@ def caseload_facts(
     team_id: int | None = None,
     staff_id: int | None = None,
     with_names: bool = False,
+    schemes: Sequence[tuple[int, date]] | None = None,
 ) -> Any:
     """SQL, one row per day (bucket) and worker in post on its last day who has a snapshot
     from its first day to its last: the latest such snapshot, with the spell in force on the
@@ -240,18 +253,13 @@ def caseload_facts(
     ``workforce.services.caseloads``, so no count rows are read). ``scope`` is a condition
     on ``Staff``. Columns, in order: bucket, staff_id, taken_on, extra_points, team_id,
     fte_millionths, asye, scheme_id, cases, case_points (and with ``with_names``
-    staff_number, first_name, last_name, team)."""
+    staff_number, first_name, last_name, team). ``schemes``: (id, effective from) of every
+    scheme, when the caller has them already (read otherwise)."""
     latest = _latest_snapshots(days, staff_id)
     spell = aliased(EmploymentSpell, name="spell_then")
     now = aliased(EmploymentSpell, name="spell_now")
-    scheme_id = scheme_expression(latest.c.taken_on, scheme_dates())
-    asye = or_(
-        spell.cfkss_status == metrics.ASYE_KSS_STATUS,
-        and_(
-            spell.start_origin == metrics.NQSW_ORIGIN,
-            latest.c.taken_on < one_year_after(spell.start_date),
-        ),
-    )
+    scheme_id = scheme_expression(latest.c.taken_on, scheme_dates() if schemes is None else schemes)
+    asye = _asye(spell, latest.c.taken_on)
     # In post on the last day: the snapshot's own spell still in force then (most are), or
     # failing that any other spell (looked up only for those).
     in_post = or_(
@@ -323,12 +331,26 @@ class Worker:
         return self.band is not None and self.band.within_desired
 
 
+def _points(scheme: metrics.Scheme, case_points: Any, extra_points: Any) -> Decimal:
+    """Weighted points of a snapshot under ``scheme``, from its stored case points."""
+    return (
+        scheme.stable_points
+        + as_decimal(case_points).quantize(metrics.TWO_PLACES)
+        + as_decimal(extra_points)
+    )
+
+
+def _scheme_of(row: Any, schemes: Mapping[int, metrics.Scheme]) -> metrics.Scheme | None:
+    """The scheme a ``caseload_facts`` row falls under (None: none was in force)."""
+    scheme_id = row[7]
+    return schemes.get(scheme_id) if scheme_id is not None else None
+
+
 def judge_rows(rows: Any, schemes: Mapping[int, metrics.Scheme]) -> list[Worker]:
     """Workers from ``caseload_facts`` rows (read by position, in its column order),
     judged with ``workforce.metrics.caseload``."""
     out: list[Worker] = []
     append = out.append
-    two_places = metrics.TWO_PLACES
     for row in rows:
         (
             _,
@@ -351,11 +373,7 @@ def judge_rows(rows: Any, schemes: Mapping[int, metrics.Scheme]) -> list[Worker]
         band = None
         over = False
         if scheme is not None:
-            points = (
-                scheme.stable_points
-                + as_decimal(case_points).quantize(two_places)
-                + as_decimal(extra_points)
-            )
+            points = _points(scheme, case_points, extra_points)
             capacity = metrics.capacity(metrics.maximum_for(scheme, asye), worker_fte)
             used = metrics.utilisation(points, capacity)
             band = metrics.band_for(scheme.bands, used)
@@ -379,18 +397,147 @@ def judge_rows(rows: Any, schemes: Mapping[int, metrics.Scheme]) -> list[Worker]
     return out
 
 
+def shown_points(row: Any, schemes: Mapping[int, metrics.Scheme]) -> Decimal | None:
+    """The weighted points of a ``caseload_facts`` row exactly as its ``worker_row`` shows
+    them (None without a scheme), without judging the rest: what sorting every worker by
+    them needs, in a sixth of the time."""
+    scheme = _scheme_of(row, schemes)
+    if scheme is None:
+        return None
+    return metrics.round_points(_points(scheme, row[9], row[3]))
+
+
+def shown_utilisation(row: Any, schemes: Mapping[int, metrics.Scheme]) -> Decimal | None:
+    """The utilisation (a proportion) of a ``caseload_facts`` row exactly as its
+    ``worker_row`` shows it (None without a scheme or a capacity), without judging the rest:
+    what sorting every worker by it needs, in a third of the time."""
+    scheme = _scheme_of(row, schemes)
+    if scheme is None:
+        return None
+    # FTE to six places, as ``judge_rows`` reads it.
+    worker_fte = Decimal(row[5]).scaleb(-6)
+    capacity = metrics.capacity(metrics.maximum_for(scheme, bool(row[6])), worker_fte)
+    return _share(metrics.utilisation(_points(scheme, row[9], row[3]), capacity))
+
+
+def latest_facts(
+    first: date,
+    on: date,
+    *,
+    scope: Any = None,
+    team_id: int | None = None,
+    schemes: Sequence[tuple[int, date]] | None = None,
+) -> Select[Any]:
+    """SQL for PostgreSQL: the rows ``caseload_facts`` gives with names for the single day
+    ``on`` looking back to ``first``, in the same columns, found person by person.
+
+    Each person in post on ``on`` (and in ``scope``) looks up their latest snapshot from
+    ``first`` to ``on`` on the (staff, date) index, and then the spell in force on its date
+    (the latest started, the higher id where two start the same day, as ``no_later_spell``
+    and ``Staff.spell_on``), each in a LATERAL subquery that reads one index entry. Being
+    in post on ``on`` is where the people come from, so it needs no check of its own; their
+    names come with them. ``schemes``: (id, effective from) of every scheme, when the
+    caller has them already.
+
+    Built on the tables rather than ORM aliases (each subquery reads its table alone, so
+    none needs an alias): building the statement takes a few milliseconds less, which
+    counts on a page."""
+    spells, snapshots = EmploymentSpell.__table__, CaseloadSnapshot.__table__
+    staff, team = Staff.__table__, Team.__table__
+    in_post = (
+        exists()
+        .where(spells.c.staff_id == staff.c.id, spell_in_force(spells.c, on))
+        .correlate(staff)
+    )
+    latest = (
+        select(
+            snapshots.c.staff_id,
+            snapshots.c.taken_on,
+            snapshots.c.extra_points,
+            snapshots.c.total_cases,
+            snapshots.c.case_points,
+        )
+        .where(
+            snapshots.c.staff_id == staff.c.id,
+            snapshots.c.taken_on >= first,
+            snapshots.c.taken_on <= on,
+        )
+        .order_by(snapshots.c.taken_on.desc())
+        .limit(1)
+        .lateral("latest")
+    )
+    spell = (
+        select(
+            spells.c.team_id,
+            spells.c.contracted_hours,
+            spells.c.standard_hours,
+            spells.c.cfkss_status,
+            spells.c.start_origin,
+            spells.c.start_date,
+        )
+        .where(spells.c.staff_id == latest.c.staff_id, spell_in_force(spells.c, latest.c.taken_on))
+        .order_by(spells.c.start_date.desc(), spells.c.id.desc())
+        .limit(1)
+        .lateral("spell_then")
+    )
+    query = (
+        select(
+            literal(0, Integer).label("bucket"),
+            latest.c.staff_id,
+            latest.c.taken_on,
+            latest.c.extra_points,
+            spell.c.team_id,
+            fte_millionths(spell.c).label("fte_millionths"),
+            _asye(spell.c, latest.c.taken_on).label("asye"),
+            scheme_expression(
+                latest.c.taken_on, scheme_dates() if schemes is None else schemes
+            ).label("scheme_id"),
+            latest.c.total_cases.label("cases"),
+            latest.c.case_points,
+            staff.c.staff_number,
+            staff.c.first_name,
+            staff.c.last_name,
+            team.c.name.label("team"),
+        )
+        .select_from(staff)
+        .join(latest, true())
+        .join(spell, true())
+        .join(team, team.c.id == spell.c.team_id)
+        .where(in_post)
+    )
+    if scope is not None:
+        query = query.where(scope)
+    if team_id is not None:
+        query = query.where(spell.c.team_id == team_id)
+    return query
+
+
 def worker_facts(
     on: date,
     *,
     window_days: int | None = WINDOW_DAYS,
     scope: Any = None,
     team_id: int | None = None,
+    schemes: Mapping[int, metrics.Scheme] | None = None,
 ) -> list[Any]:
     """The ``caseload_facts`` rows (with names) of every worker in post on ``on`` with their
     latest snapshot on or before it (no more than ``window_days`` earlier; None: any age),
-    not yet judged."""
+    not yet judged, in no particular order. ``schemes``: every scheme by id, when the
+    caller has read them already (to judge the rows), so their dates are not read again.
+
+    Looking back without limit (the caseloads page) on PostgreSQL, ``latest_facts`` finds
+    them person by person, in three fifths of the time ``caseload_facts`` takes for it at
+    county scale (PostgreSQL joins each person's latest snapshot id found there to the
+    snapshots by hashing every snapshot). For the report's 45-day window, ranking the few
+    snapshots in it is quicker, as it is on SQLite, which has no LATERAL."""
     first = on - timedelta(days=window_days) if window_days is not None else EARLIEST
-    query = caseload_facts([(0, first, on)], scope=scope, team_id=team_id, with_names=True)
+    dates = None if schemes is None else [(k, s.effective_from) for k, s in schemes.items()]
+    if window_days is None and db.session.get_bind().dialect.name == "postgresql":
+        query = latest_facts(first, on, scope=scope, team_id=team_id, schemes=dates)
+    else:
+        query = caseload_facts(
+            [(0, first, on)], scope=scope, team_id=team_id, with_names=True, schemes=dates
+        )
     return list(db.session.execute(query).all())
 
 
@@ -400,13 +547,16 @@ def workers_on(
     window_days: int | None = WINDOW_DAYS,
     scope: Any = None,
     team_id: int | None = None,
+    schemes: Mapping[int, metrics.Scheme] | None = None,
 ) -> list[Worker]:
     """Every worker in post on ``on`` with their latest snapshot on or before it (no more
-    than ``window_days`` earlier; None: any age), judged, with names."""
-    from workforce.services.caseloads import metrics_schemes
+    than ``window_days`` earlier; None: any age), judged, with names. ``schemes``: every
+    scheme by id (``judging_schemes``), when the caller has them already."""
+    from workforce.services.caseloads import judging_schemes
 
-    rows = worker_facts(on, window_days=window_days, scope=scope, team_id=team_id)
-    return judge_rows(rows, metrics_schemes() if rows else {})
+    schemes = judging_schemes() if schemes is None else schemes
+    rows = worker_facts(on, window_days=window_days, scope=scope, team_id=team_id, schemes=schemes)
+    return judge_rows(rows, schemes)
 
 
 def _share(value: Decimal | None) -> Decimal | None:
@@ -664,7 +814,7 @@ NOTES = [
 )
 def build_caseload(params: Parameters, viewer: User | None) -> Report:
     """The caseload report (one row per worker, per team, or per month)."""
-    from workforce.services.caseloads import metrics_schemes
+    from workforce.services.caseloads import judging_schemes
 
     on = params.on or date.today()
     by = params.by or "worker"
@@ -694,8 +844,9 @@ def build_caseload(params: Parameters, viewer: User | None) -> Report:
             horizontal=False,
         )
     else:
-        workers = workers_on(on, scope=scope, team_id=params.team_id)
-        schemes = metrics_schemes() if workers else {}
+        every_scheme = judging_schemes()
+        workers = workers_on(on, scope=scope, team_id=params.team_id, schemes=every_scheme)
+        schemes = every_scheme if workers else {}
         summary = tally(workers)
         if by == "team":
             rows = _team_rows(workers)
