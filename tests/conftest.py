@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -272,6 +274,139 @@ def login(client: FlaskClient) -> Any:
         return user
 
     return sign_in
+
+
+#: The day the shared demo authorities are built as of.
+DEMO_TODAY = date(2026, 6, 15)
+#: The session fixture of each shared demo build, and the seed it builds.
+SHARED_DEMOS = {"_demo_authority": 11, "_demo_authority_seed5": 5}
+
+
+@dataclass(frozen=True)
+class BuiltDemo:
+    """A demo authority built once per backend and test process, and how it was built."""
+
+    app: Flask
+    seed: int
+    today: date
+    summary: str
+
+
+def _refuse_writes(app: Flask) -> None:
+    """Make every later connection of ``app`` read-only, so a test that writes fails.
+
+    The database itself refuses: ``PRAGMA query_only`` on SQLite, and read-only
+    transactions by default on PostgreSQL. Connections opened before are closed.
+    """
+    from sqlalchemy import event
+
+    from workforce.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        engine = db.engine
+    engine.dispose()
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        if engine.dialect.name == "sqlite":
+            cursor.execute("PRAGMA query_only = ON")
+        else:
+            cursor.execute("SET default_transaction_read_only = on")
+        cursor.close()
+        if engine.dialect.name != "sqlite":
+            dbapi_connection.commit()
+
+
+def build_demo_database(app: Flask, seed: int) -> str:
+    """Build the demo for ``seed`` on ``DEMO_TODAY`` into ``app``'s new, empty database.
+
+    The database is migrated, given the reference data and cleaned as every test's is,
+    so the demo is built on what a test using ``app_ctx`` starts from. Returns the build's
+    one-line summary.
+    """
+    from flask_migrate import upgrade
+
+    from workforce.demo import build_demo
+    from workforce.extensions import db
+
+    with app.app_context():
+        upgrade()
+        builders.load_reference()
+    clean_database(app)  # exactly what app_ctx leaves for the next test
+    with app.app_context():
+        summary = build_demo(seed, today=DEMO_TODAY)
+        db.session.commit()
+    return summary
+
+
+def _shared_demo(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, seed: int
+) -> Iterator[BuiltDemo]:
+    """The demo authority for ``seed`` on ``DEMO_TODAY``, on a database of its own.
+
+    Built on the clean database every test starts from (reference data only), then made
+    read-only: the tests that share it may only read it. Dropped when its backend's tests
+    are done.
+    """
+    from workforce.extensions import db
+
+    label = f"demo{seed}"
+    tmp = tmp_path_factory.mktemp(f"{label}-{backend}")
+    app = make_app(database_url_for(backend, tmp, label), tmp)
+    summary = build_demo_database(app, seed)
+    _refuse_writes(app)
+    yield BuiltDemo(app=app, seed=seed, today=DEMO_TODAY, summary=summary)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if backend == "postgresql":
+        _drop_postgres(f"workforce_test_{label}_{_worker()}")
+
+
+@pytest.fixture(scope="session")
+def _demo_authority(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltDemo]:
+    """The seed-11 demo authority, built once per backend in each test process."""
+    yield from _shared_demo(backend, tmp_path_factory, SHARED_DEMOS["_demo_authority"])
+
+
+@pytest.fixture(scope="session")
+def _demo_authority_seed5(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BuiltDemo]:
+    """The seed-5 demo authority, built once per backend in each test process."""
+    yield from _shared_demo(backend, tmp_path_factory, SHARED_DEMOS["_demo_authority_seed5"])
+
+
+@pytest.fixture
+def demo_authority(_demo_authority: BuiltDemo) -> Iterator[BuiltDemo]:
+    """An application context on the shared, read-only seed-11 demo authority."""
+    with _demo_authority.app.app_context():
+        yield _demo_authority
+
+
+@pytest.fixture
+def demo_authority_seed5(_demo_authority_seed5: BuiltDemo) -> Iterator[BuiltDemo]:
+    """An application context on the shared, read-only seed-5 demo authority."""
+    with _demo_authority_seed5.app.app_context():
+        yield _demo_authority_seed5
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Send the tests that share a demo build on one backend to one xdist worker.
+
+    With ``--dist loadgroup`` (pyproject.toml) each shared demo is then built once per
+    backend in a run, not once per worker. Runs before xdist reads the marks.
+    """
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        used = set(getattr(item, "fixturenames", ())) & SHARED_DEMOS.keys()
+        for fixture in sorted(used):
+            backend = item.callspec.params["backend"]  # type: ignore[attr-defined]
+            item.add_marker(pytest.mark.xdist_group(f"demo-seed{SHARED_DEMOS[fixture]}-{backend}"))
 
 
 @pytest.fixture(autouse=True)

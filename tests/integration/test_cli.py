@@ -82,14 +82,12 @@ def test_seed_demo_builds_a_realistic_authority(app_ctx):
     assert db.session.scalar(select(func.count()).select_from(Staff)) == staff
 
 
-def test_demo_training_programme_keeps_the_rules(app_ctx):
+def test_demo_training_programme_keeps_the_rules(demo_authority):
     from datetime import date
 
-    from workforce.demo import build_demo
     from workforce.models import Booking, Course, Evaluation, TrainingSession
 
-    build_demo(11, today=date(2026, 6, 15))
-    db.session.commit()
+    assert (demo_authority.seed, demo_authority.today) == (11, date(2026, 6, 15))
     assert db.session.scalar(select(func.count()).select_from(Course)) >= 10
     asye = db.session.scalars(select(Course).where(Course.is_asye_workshop.is_(True))).all()
     assert len(asye) == 9 and all(len(c.domains) == 1 for c in asye)

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from workforce.demo import DEMO_DOMAIN, build_demo
+from workforce.demo import DEMO_DOMAIN
 from workforce.extensions import db
 from workforce.metrics.asye import Pause, check_pauses
 from workforce.metrics.supervision import add_months
@@ -28,9 +28,9 @@ TODAY = date(2026, 6, 15)
 SEED = 11
 
 
-def test_demo_asye_is_valid_and_realistic(app_ctx):
-    summary = build_demo(SEED, today=TODAY)
-    db.session.commit()
+def test_demo_asye_is_valid_and_realistic(demo_authority):
+    assert (demo_authority.seed, demo_authority.today) == (SEED, TODAY)
+    summary = demo_authority.summary
     assert "ASYE:" in summary
     assert db.session.scalar(select(func.count()).select_from(AsyeProgramme)) == 1
     cohorts = list(db.session.scalars(select(AsyeCohort).order_by(AsyeCohort.starts_on)))

@@ -8,7 +8,6 @@ from datetime import date
 
 from sqlalchemy import func, literal, select
 
-from workforce.demo import build_demo
 from workforce.demo_capability import NORTHBROOK_FRAMEWORK
 from workforce.extensions import db
 from workforce.metrics.capability import RATINGS
@@ -34,9 +33,8 @@ TODAY = date(2026, 6, 15)
 SEED = 11
 
 
-def test_demo_capability_data_is_complete_and_valid(app_ctx):
-    build_demo(SEED, today=TODAY)
-    db.session.commit()
+def test_demo_capability_data_is_complete_and_valid(demo_authority):
+    assert (demo_authority.seed, demo_authority.today) == (SEED, TODAY)
 
     council = db.session.scalar(select(Framework).where(Framework.code == "NORTHBROOK"))
     assert council is not None and council.name == NORTHBROOK_FRAMEWORK["name"]

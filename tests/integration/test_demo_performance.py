@@ -9,7 +9,6 @@ from datetime import date
 
 from sqlalchemy import select
 
-from workforce.demo import build_demo
 from workforce.extensions import db
 from workforce.metrics.periods import parse_period
 from workforce.models import User
@@ -26,9 +25,9 @@ TODAY = date(2026, 6, 15)  # in 2026/27: the last completed financial year is 20
 SEED = 5
 
 
-def test_demo_performance_is_realistic(app_ctx):
-    summary = build_demo(SEED, today=TODAY)
-    db.session.commit()
+def test_demo_performance_is_realistic(demo_authority_seed5):
+    assert (demo_authority_seed5.seed, demo_authority_seed5.today) == (SEED, TODAY)
+    summary = demo_authority_seed5.summary
     assert "performance: 76 targets, 11 entered figures, 6 comments, 7 actions" in summary
     assert "Northbrook workforce scorecard (16 measures)" in summary
 

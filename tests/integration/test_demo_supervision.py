@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from workforce.demo import DEMO_DOMAIN, build_demo
+from workforce.demo import DEMO_DOMAIN
 from workforce.demo_supervision import GROUP_NOTES, NOTES
 from workforce.extensions import db
 from workforce.models import EmploymentSpell, Staff, User
@@ -37,9 +37,8 @@ def account(local: str) -> User:
     return db.session.scalar(select(User).where(User.email == f"{local}@{DEMO_DOMAIN}"))
 
 
-def test_demo_supervision_is_valid_and_realistic(app_ctx):
-    build_demo(SEED, today=TODAY)
-    db.session.commit()
+def test_demo_supervision_is_valid_and_realistic(demo_authority):
+    assert (demo_authority.seed, demo_authority.today) == (SEED, TODAY)
 
     assert db.session.scalar(select(func.count()).select_from(SupervisionPolicy)) == 2
 

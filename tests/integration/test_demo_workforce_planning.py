@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from workforce.demo import DEMO_DOMAIN, build_demo
+from workforce.demo import DEMO_DOMAIN
 from workforce.demo_workforce_planning import first_working_day, snapshot_dates
 from workforce.extensions import db
 from workforce.models import EmploymentSpell, Staff, User
@@ -51,9 +51,8 @@ def test_first_working_days():
     assert snapshot_dates(date(2026, 6, 1))[-1] == date(2026, 6, 1)
 
 
-def test_demo_workforce_planning_is_valid_and_realistic(app_ctx):
-    build_demo(SEED, today=TODAY)
-    db.session.commit()
+def test_demo_workforce_planning_is_valid_and_realistic(demo_authority):
+    assert (demo_authority.seed, demo_authority.today) == (SEED, TODAY)
 
     spells: dict[int, list[EmploymentSpell]] = defaultdict(list)
     for spell in db.session.scalars(

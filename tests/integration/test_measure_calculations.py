@@ -19,7 +19,6 @@ import pytest
 from sqlalchemy import select
 
 from tests import builders
-from workforce.demo import build_demo
 from workforce.extensions import db
 from workforce.models import (
     Assessment,
@@ -605,9 +604,9 @@ def _delivered_sessions(start: date, end: date) -> dict[int, TrainingSession]:
     }
 
 
-def test_calculations_on_the_demo_authority_match_plain_counts(app_ctx):
-    build_demo(5, today=DEMO_TODAY)
-    db.session.commit()
+def test_calculations_on_the_demo_authority_match_plain_counts(demo_authority_seed5):
+    # The shared, read-only build of seed 5 on the demo's day (tests/conftest.py).
+    assert (demo_authority_seed5.seed, demo_authority_seed5.today) == (5, DEMO_TODAY)
     start, end = FY_2025
     delivered = _delivered_sessions(start, end)
     courses = {c.id: c for c in db.session.scalars(select(Course))}
@@ -849,9 +848,9 @@ def test_calculations_match_their_reports_on_hand_made_data(training, asye):
     assert_calculations_match_reports(spans, "Signs of Safety")
 
 
-def test_calculations_match_their_reports_on_the_demo_authority(app_ctx):
-    build_demo(5, today=DEMO_TODAY)
-    db.session.commit()
+def test_calculations_match_their_reports_on_the_demo_authority(demo_authority_seed5):
+    # The shared, read-only build of seed 5 on the demo's day (tests/conftest.py).
+    assert (demo_authority_seed5.seed, demo_authority_seed5.today) == (5, DEMO_TODAY)
     spans = [
         (date(2023, 4, 1), date(2024, 3, 31)),
         (date(2024, 4, 1), date(2025, 3, 31)),
