@@ -42,13 +42,14 @@ from workforce.models import (
     AssessmentRating,
     EmploymentSpell,
     RoleProfile,
+    Staff,
 )
 from workforce.reports import run_report
 from workforce.reports.base import Parameters
 from workforce.reports.capability import NO_PROFILE, NO_TEAM, buckets
 from workforce.reports.registry import get
 from workforce.reports.render import json_document
-from workforce.services.capability import ProfileDetails, save_profile
+from workforce.services.capability import ProfileDetails, person_gaps, save_profile
 
 ON = date(2026, 1, 15)
 YEAR_2025 = {"start": date(2025, 4, 1), "end": date(2026, 3, 31), "year": 2025}
@@ -300,6 +301,92 @@ def test_gaps_with_no_role_profiles_lists_everyone_unprofiled(world):
     assert result.summary["unprofiled"] == 7
     assert result.summary["judgements_meeting_rate"] is None
     assert result.sections[0].rows == []
+
+
+def rate_big(
+    world: dict[str, Any], day: date, kind: str, ratings: dict[str, str], *, level: int = 1
+) -> None:
+    """An assessment of Fay Ford (b2) in the world's big framework, rating the domains
+    named ("D02": "m")."""
+    big = world["big"]
+    assessment = Assessment(
+        staff_id=world["people"]["b2"].id,
+        framework_id=big.id,
+        level_id=big.levels[level - 1].id,
+        kind=kind,
+        assessed_on=day,
+        assessor_id=world["assessor"].id,
+        status="signed_off",
+        signed_off_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    named = {domain.name: domain for domain in big.domains}
+    assessment.ratings = [
+        AssessmentRating(domain_id=named[name].id, rating=R[letter])
+        for name, letter in ratings.items()
+    ]
+    db.session.add(assessment)
+    db.session.commit()
+
+
+def test_gaps_take_each_domains_latest_rating_from_any_assessment(world):
+    """Each domain's latest rating may come from a different assessment, given at another
+    level; same-day assessments go by the later one; an assessment rating only a retired
+    domain still dates "last assessed"; and a framework of 70 domains needs two words of
+    bits in the database. Every row agrees with the person page's ``person_gaps``."""
+    names = tuple(f"D{n:02d}" for n in range(1, 72))
+    big = builders.make_framework("BIG", domains=names)
+    retired = big.domains[-1]
+    retired.retired = True  # D71
+    db.session.commit()
+    world["big"] = big
+    save_profile(None, ProfileDetails("Other role", big.id, big.levels[0].id, org_role="4"))
+    db.session.commit()
+    rate_big(world, date(2025, 3, 1), "appraisal", {"D01": "m", "D65": "d", "D69": "d", "D70": "m"})
+    rate_big(world, date(2025, 4, 1), "appraisal", {"D65": "d", "D66": "e"}, level=2)
+    rate_big(world, date(2025, 5, 1), "supervisor", {"D70": "n", "D02": "m"})
+    rate_big(world, date(2025, 5, 1), "appraisal", {"D02": "d"})  # later the same day
+    rate_big(world, date(2025, 9, 1), "appraisal", {"D71": "m"})  # a retired domain only
+
+    result = run("capability-gaps", on=ON)
+    ford = by_name(result)["Ford"]
+    figures = ("role_profile", "last_assessed", "domains", "meeting", "below", "not_assessed")
+    # D01 and D66 (exceeds at a higher level) meet; D02 (developing, the later of 1 May),
+    # D69 and D70 (not yet evident on 1 May) are below; D65 was rated at a higher level.
+    assert tuple(ford[key] for key in figures) == ("Other role", date(2025, 9, 1), 70, 2, 3, 65)
+    assert ford["below_domains"] == "D02; D69; D70"
+    earlier = by_name(run("capability-gaps", on=date(2025, 4, 15)))["Ford"]
+    # D01, D66 and D70 (not yet rated again) meet; D69 is below
+    assert (earlier["last_assessed"], earlier["meeting"], earlier["below"]) == (
+        date(2025, 4, 1),
+        3,
+        1,
+    )
+    assert earlier["below_domains"] == "D69"
+    db.session.expire_all()
+    for row in result.rows:
+        gaps = person_gaps(db.session.get(Staff, row["_staff_id"]), ON)
+        assert row["last_assessed"] == gaps.last_assessed
+        if gaps.profile is None:
+            assert row["role_profile"] == NO_PROFILE
+            continue
+        assert (row["domains"], row["meeting"], row["below"]) == (
+            len(gaps.domains),
+            gaps.meeting,
+            len(gaps.gaps),
+        ), row["name"]
+        assert row["below_domains"] == "; ".join(d.domain.name for d in gaps.gaps)
+
+
+def test_gaps_with_every_domain_retired_still_date_the_last_assessment(world):
+    for domain in world["domains"]:  # the test framework's own (never the shipped ones)
+        domain.retired = True
+    db.session.commit()
+    result = run("capability-gaps", on=ON)
+    rows = by_name(result)
+    assert (rows["Adams"]["last_assessed"], rows["Adams"]["domains"]) == (date(2025, 11, 1), 0)
+    assert rows["Cole"]["last_assessed"] is None
+    assert result.summary["judgements"] == 0
+    assert result.summary["never_assessed"] == 1
 
 
 # --- appraisals ------------------------------------------------------------------------

@@ -22,9 +22,10 @@ senior leaders, admins and the command line see everyone. Person-level rows carr
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -38,6 +39,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.orm import aliased
@@ -174,6 +176,8 @@ GAP_FIGURES = [
 ]
 
 
+#: Rows fetched at a time where a report reads many (``_streamed``).
+STREAM_BATCH = 500
 #: Bits of a domain bitmask per SQL integer (a signed 64-bit integer holds 62 safely).
 WORD_BITS = 62
 
@@ -181,7 +185,7 @@ WORD_BITS = 62
 @dataclass(frozen=True)
 class _Expected:
     """What a role profile expects, as plain values: its framework's current domains are
-    the ``width`` bits from ``shift`` of a ``_DomainBits`` bitmask."""
+    the ``len(domains)`` bits from ``shift`` of a ``_DomainBits`` bitmask."""
 
     name: str
     framework_id: int
@@ -190,20 +194,28 @@ class _Expected:
     position: int
     domains: tuple[str, ...]
     shift: int
-    #: The judgement of each rating of ``RATINGS`` (in order) given at a level, by the
-    #: level's position (``workforce.metrics.capability.judge``), filled as needed.
-    verdicts: dict[int, tuple[Judgement, ...]] = field(default_factory=dict, compare=False)
+    #: By the position of the level a rating was given at: the indexes (in ``RATINGS``)
+    #: of the ratings that meet expectation there and of those below it
+    #: (``workforce.metrics.capability.judge``), filled as needed.
+    verdicts: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = field(
+        default_factory=dict, compare=False
+    )
 
     @property
     def mask(self) -> int:
         """The bits of the framework's current domains, from bit 0."""
         return (1 << len(self.domains)) - 1
 
-    def judged_at(self, position: int) -> tuple[Judgement, ...]:
-        """The judgement of each rating of ``RATINGS`` given at the level at ``position``."""
+    def judged_at(self, position: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The indexes (in ``RATINGS``) of the ratings given at the level at ``position``
+        that meet expectation, and of those below it."""
         found = self.verdicts.get(position)
         if found is None:
-            found = tuple(judge(rating, position, self.position) for rating in RATINGS)
+            judged = [judge(rating, position, self.position) for rating in RATINGS]
+            found = (
+                tuple(i for i, j in enumerate(judged) if j is Judgement.MEETS),
+                tuple(i for i, j in enumerate(judged) if j is Judgement.BELOW),
+            )
             self.verdicts[position] = found
         return found
 
@@ -228,18 +240,17 @@ class _DomainBits:
                 bit_of[domain.id] = len(bit_of)
         return cls(offset, bit_of, -(-len(bit_of) // WORD_BITS))
 
-    def table(self) -> Any:
-        """A derived table (domain_id, word, bit) of every current domain."""
-        selects = [
-            select(
-                literal(domain_id, Integer).label("domain_id"),
-                literal(bit // WORD_BITS, Integer).label("word"),
-                literal(1 << bit % WORD_BITS, BigInteger).label("bit"),
-            )
-            for domain_id, bit in self.bit_of.items()
-        ]
-        combined = selects[0] if len(selects) == 1 else union_all(*selects)
-        return combined.subquery("domain_bits")
+    def bit(self, word: int) -> Any:
+        """SQL: the bit on ``word`` of ``AssessmentRating``'s domain (NULL for a domain
+        retired or on another word)."""
+        return case(
+            {
+                domain_id: literal(1 << bit % WORD_BITS, BigInteger)
+                for domain_id, bit in self.bit_of.items()
+                if bit // WORD_BITS == word
+            },
+            value=AssessmentRating.domain_id,
+        )
 
     def combine(self, words: Sequence[Any]) -> int | None:
         """One bitmask from its words (None when every word is None)."""
@@ -248,102 +259,229 @@ class _DomainBits:
         found = [(i, int(w)) for i, w in enumerate(words) if w is not None]
         return sum(w << (i * WORD_BITS) for i, w in found) if found else None
 
+    def per_rating(self, given: Sequence[Any]) -> list[int]:
+        """The bitmask of each rating of ``RATINGS`` (in order; 0 for none) from SQL's
+        words, rating by rating."""
+        words = self.words
+        if words == 1:
+            return [int(w) if w is not None else 0 for w in given]
+        return [self.combine(given[i * words : (i + 1) * words]) or 0 for i in range(len(RATINGS))]
 
-#: An assessment as ``_rated_assessments`` gives it.
-_Rated = tuple[date, int, int, list[int | None]]
+
+#: A person's latest rating of each current domain (the latest assessment date, then the
+#: later assessment, as ``workforce.metrics.capability.latest_ratings``), as
+#: ``_latest_ratings`` gives it: the date they were last assessed, then for each position
+#: of a level their latest ratings were given at, the position and the bitmask
+#: (``_DomainBits``) of the domains given each rating of ``RATINGS`` (in order) there. Each
+#: domain is on one bit of one mask at most. One flat tuple of plain values, which the
+#: garbage collector stops tracking at once (a national report holds tens of thousands).
+_Latest = tuple[Any, ...]
+#: How many values of a ``_Latest`` each position takes.
+_STRIDE = 1 + len(RATINGS)
 
 
-def _rated_assessments(
-    on: date, bits: _DomainBits, *, scope: Any, team_id: int | None
-) -> dict[int, list[_Rated]]:
-    """For each person in post on ``on`` (with a spell in ``team_id`` and matching
-    ``scope`` where given), their signed-off assessments other than self-assessments up
-    to ``on`` that rate any domain, latest first (the latest assessment date, then the
-    later assessment, as ``workforce.metrics.capability.latest_ratings``): the date, the
-    assessment's id, its level's position, and per rating of ``RATINGS`` (in order) the bitmask
-    (``_DomainBits``) of the current domains given that rating (None for none)."""
-    in_post = (
-        select(EmploymentSpell.staff_id)
-        .join(Staff, Staff.id == EmploymentSpell.staff_id)
-        .where(spell_in_force(EmploymentSpell, on))
-    )
+def _in_post_staff(on: date, *, scope: Any, team_id: int | None) -> Any:
+    """SQL: the ids of the people with a spell in force on ``on`` (in ``team_id`` and
+    matching ``scope`` where given)."""
+    in_post = select(EmploymentSpell.staff_id).where(spell_in_force(EmploymentSpell, on))
     if scope is not None:
-        in_post = in_post.where(scope)
+        in_post = in_post.join(Staff, Staff.id == EmploymentSpell.staff_id).where(scope)
     if team_id is not None:
         in_post = in_post.where(EmploymentSpell.team_id == team_id)
+    return in_post
+
+
+def _counted(on: date, *, scope: Any, team_id: int | None) -> list[Any]:
+    """SQL conditions on ``Assessment``: signed off, not a self-assessment, up to ``on``, of
+    a person in post on ``on`` (``_in_post_staff``)."""
+    return [
+        Assessment.status == "signed_off",
+        Assessment.kind != "self",
+        Assessment.assessed_on <= on,
+        Assessment.staff_id.in_(_in_post_staff(on, scope=scope, team_id=team_id)),
+    ]
+
+
+def _latest_ratings(
+    on: date, bits: _DomainBits, *, scope: Any, team_id: int | None
+) -> dict[int, _Latest]:
+    """Each person's latest rating of each current domain (``_Latest``), from their
+    signed-off assessments other than self-assessments up to ``on`` that rate any domain,
+    for the people in post on ``on`` (in ``team_id`` and matching ``scope`` where given);
+    people never assessed are left out.
+
+    An assessment's ratings count for the domains no later assessment of the person rates.
+    PostgreSQL works that out (``_latest_by_window``); elsewhere each assessment comes
+    back, latest first, with its ratings as bitmasks, and is folded here."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _latest_by_window(on, bits, scope=scope, team_id=team_id)
+    words = bits.words
     query = (
-        select(
-            func.max(Assessment.staff_id),
-            func.max(Assessment.assessed_on),
-            Assessment.id,
-            func.max(FrameworkLevel.position),
-        )
+        select(Assessment.staff_id, Assessment.assessed_on, func.max(FrameworkLevel.position))
         .join(AssessmentRating, AssessmentRating.assessment_id == Assessment.id)
         .join(FrameworkLevel, FrameworkLevel.id == Assessment.level_id)
-        .where(
-            Assessment.status == "signed_off",
-            Assessment.kind != "self",
-            Assessment.assessed_on <= on,
-            Assessment.staff_id.in_(in_post),
-        )
-        .group_by(Assessment.id)
-    )
-    if bits.words:
-        table = bits.table()
-        query = query.outerjoin(table, table.c.domain_id == AssessmentRating.domain_id).add_columns(
+        .where(*_counted(on, scope=scope, team_id=team_id))
+        .add_columns(
             *(
                 cast(
-                    func.sum(
-                        case(
-                            (
-                                and_(AssessmentRating.rating == rating, table.c.word == word),
-                                table.c.bit,
-                            )
-                        )
-                    ),
+                    func.sum(case((AssessmentRating.rating == rating, bits.bit(word)))),
                     BigInteger,
                 )
                 for rating in RATINGS
-                for word in range(bits.words)
+                for word in range(words)
             )
         )
-    held: dict[int, list[_Rated]] = defaultdict(list)
-    words = bits.words
-    rows = db.session.connection().execute(query).all()
-    if words == 1:  # the bitmasks as they come
-        for staff_id, day, assessment_id, position, *given in rows:
-            held[staff_id].append((day, assessment_id, position, given))
-    else:
-        for staff_id, day, assessment_id, position, *given in rows:
-            per_rating = [
-                bits.combine(given[i * words : (i + 1) * words]) for i in range(len(RATINGS))
-            ]
-            held[staff_id].append((day, assessment_id, position, per_rating))
-    for assessments in held.values():
-        if len(assessments) > 1:  # by date then id: ids differ, so the bitmasks never compare
-            assessments.sort(reverse=True)
+        .group_by(Assessment.staff_id, Assessment.assessed_on, Assessment.id)
+        .order_by(Assessment.staff_id, Assessment.assessed_on.desc(), Assessment.id.desc())
+    )
+    held: dict[int, _Latest] = {}
+    person: int | None = None
+    last: date | None = None
+    covered = 0
+    found: dict[int, tuple[int, ...]] = {}
+
+    def keep() -> None:
+        if person is not None:
+            held[person] = (last, *(v for p, masks in found.items() for v in (p, *masks)))
+
+    for staff_id, day, position, *given in _streamed(db.session.connection().execute(query)):
+        if staff_id != person:  # their latest assessment
+            keep()
+            person, last, covered, found = staff_id, day, 0, {}
+        masks = bits.per_rating(given) if words else []
+        fresh = tuple(m & ~covered for m in masks)
+        for m in masks:
+            covered |= m
+        if any(fresh):
+            prior = found.get(position)
+            found[position] = (
+                fresh if prior is None else tuple(a | b for a, b in zip(prior, fresh, strict=True))
+            )
+    keep()
     return held
 
 
-def _judged_bits(assessments: Sequence[_Rated], expected: _Expected) -> tuple[int, int]:
+def _latest_by_window(
+    on: date, bits: _DomainBits, *, scope: Any, team_id: int | None
+) -> dict[int, _Latest]:
+    """``_latest_ratings`` on PostgreSQL, in one query: each assessment's ratings as
+    bitmasks (``bit_or``, read through the ratings' index one assessment at a time, so a
+    team costs little), less the domains of the person's later assessments (a ``bit_or``
+    window over them); only the assessments left with a rating, and each person's latest,
+    come back."""
+    words, ratings = bits.words, len(RATINGS)
+    given = (
+        select(
+            AssessmentRating.assessment_id,
+            *(
+                func.bit_or(bits.bit(word))
+                .filter(AssessmentRating.rating == rating)
+                .label(f"m_{index}_{word}")
+                for index, rating in enumerate(RATINGS)
+                for word in range(words)
+            ),
+        )
+        .where(AssessmentRating.assessment_id == Assessment.id)
+        .group_by(AssessmentRating.assessment_id)  # no row for an assessment rating nothing
+        .lateral("given")
+    )
+    masks = [
+        [func.coalesce(given.c[f"m_{index}_{word}"], 0) for word in range(words)]
+        for index in range(ratings)
+    ]
+    rated = (
+        select(
+            Assessment.staff_id,
+            Assessment.assessed_on,
+            Assessment.id,
+            FrameworkLevel.position,
+            *(
+                masks[index][word].label(f"m_{index}_{word}")
+                for index in range(ratings)
+                for word in range(words)
+            ),
+        )
+        .join(FrameworkLevel, FrameworkLevel.id == Assessment.level_id)
+        .join(given, true())
+        .where(*_counted(on, scope=scope, team_id=team_id))
+        .subquery("rated")
+    )
+    window = {
+        "partition_by": rated.c.staff_id,
+        "order_by": (rated.c.assessed_on, rated.c.id),
+        "rows": (1, None),
+    }
+    later = select(
+        rated,
+        func.count().over(**window).label("later_count"),
+        *(
+            func.coalesce(
+                func.bit_or(_union(rated.c[f"m_{index}_{word}"] for index in range(ratings))).over(
+                    **window
+                ),
+                0,
+            ).label(f"later_{word}")
+            for word in range(words)
+        ),
+    ).subquery("later")
+    fresh = [
+        [
+            later.c[f"m_{index}_{word}"].bitwise_and(later.c[f"later_{word}"].bitwise_not())
+            for word in range(words)
+        ]
+        for index in range(ratings)
+    ]
+    query = select(
+        later.c.staff_id,
+        later.c.position,
+        later.c.assessed_on,
+        *(fresh[index][word] for index in range(ratings) for word in range(words)),
+    ).where(
+        or_(
+            later.c.later_count == 0,
+            *(_union(fresh[index][word] for index in range(ratings)) != 0 for word in range(words)),
+        )
+    )
+    held: dict[int, _Latest] = {}
+    for row in _streamed(db.session.connection().execute(query)):
+        staff_id, position, day = row[0], row[1], row[2]
+        per_rating = row[3:] if words == 1 else bits.per_rating(row[3:])
+        entry = (position, *per_rating) if any(per_rating) else ()
+        found = held.get(staff_id)
+        if found is None:
+            held[staff_id] = (day, *entry)
+        else:  # more of the person's latest ratings (all but one from earlier assessments)
+            held[staff_id] = (max(found[0], day), *found[1:], *entry)
+    return held
+
+
+def _streamed(result: Any) -> Iterator[Any]:
+    """The rows of ``result``, fetched a batch at a time: each row is dropped once read,
+    rather than every row being kept until the last is read (tens of thousands of objects
+    that the garbage collector would otherwise scan again and again)."""
+    return chain.from_iterable(result.partitions(STREAM_BATCH))
+
+
+def _union(masks: Any) -> Any:
+    """SQL: the bitwise OR of ``masks`` (none NULL)."""
+    combined = None
+    for mask in masks:
+        combined = mask if combined is None else combined.bitwise_or(mask)
+    return combined
+
+
+def _judged_bits(latest: _Latest, expected: _Expected) -> tuple[int, int]:
     """The bits (from bit 0) of ``expected``'s domains meeting expectation and below it:
-    each domain's latest rating in ``assessments`` (``_rated_assessments``, latest first)
-    judged by ``workforce.metrics.capability.judge``."""
-    meeting = below = covered = 0
+    each domain's latest rating judged by ``workforce.metrics.capability.judge``."""
+    meeting = below = 0
+    for start in range(1, len(latest), _STRIDE):
+        meets, falls = expected.judged_at(latest[start])
+        for i in meets:
+            meeting |= latest[start + 1 + i]
+        for i in falls:
+            below |= latest[start + 1 + i]
     shift, mask = expected.shift, expected.mask
-    for _, _, position, per_rating in assessments:
-        for given, judgement in zip(per_rating, expected.judged_at(position), strict=True):
-            if given is None:
-                continue
-            fresh = given >> shift & mask & ~covered
-            if not fresh:
-                continue
-            covered |= fresh
-            if judgement is Judgement.MEETS:
-                meeting |= fresh
-            elif judgement is Judgement.BELOW:
-                below |= fresh
-    return meeting, below
+    return meeting >> shift & mask, below >> shift & mask
 
 
 def _expectations(
@@ -368,8 +506,8 @@ def capability_gaps(
     on: date, viewer: User | None = None, team_id: int | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
     """Rows (one per person in post), the per-domain counts, and the summary figures, in
-    four queries: role profiles, current domains, people, and their rated assessments (one
-    row per assessment, its ratings as bitmasks of domains)."""
+    four queries: role profiles, current domains, each person's latest ratings as bitmasks
+    of domains (``_latest_ratings``), and the people."""
     scope = viewer_scope(viewer) if viewer is not None else None
     profiles = active_profiles()
     criteria = [ProfileCriteria(p.post_title, p.org_role, p.grade) for p in profiles]
@@ -382,67 +520,86 @@ def capability_gaps(
         domains[domain.framework_id].append(domain)
     bits = _DomainBits.of(domains)
     expectations = _expectations(profiles, domains, bits)
-    people = (
-        db.session.connection()
-        .execute(
+    held = _latest_ratings(on, bits, scope=scope, team_id=team_id)
+    people = _streamed(
+        db.session.connection().execute(
             people_in_post(on, team_id=team_id, scope=scope, with_post=True).order_by(
                 Team.name, Staff.last_name, Staff.first_name, Staff.id
             )
         )
-        .all()
     )
-    held = _rated_assessments(on, bits, scope=scope, team_id=team_id) if people else {}
 
     matched: dict[tuple[str | None, str | None, str | None], _Expected | None] = {}
     #: How many people have each (framework, domains meeting, domains below).
     judged: Counter[tuple[int, int, int]] = Counter()
+    #: The names of the domains below expectation, by (framework, their bits).
+    below_names: dict[tuple[int, int], str] = {}
     rows = []
-    summary = dict.fromkeys(
-        ("people_with_gap", "never_assessed", "unprofiled", "judgements", "judgements_meeting"), 0
-    )
+    with_gap = never_assessed = unprofiled = judgements = judgements_meeting = 0
     for staff_id, staff_number, first_name, last_name, team, org_role, post_title, grade in people:
         key = (post_title, org_role, grade)
         if key not in matched:
             index = match_profile(criteria, post_title, org_role, grade)
             matched[key] = None if index is None else expectations[index]
         expected = matched[key]
-        assessments = held.get(staff_id, ())
-        last = assessments[0][0] if assessments else None
-        row: dict[str, Any] = {
-            "_staff_id": staff_id,
-            "name": f"{last_name}, {first_name}",
-            "staff_number": staff_number,
-            "team": team,
-            "post": post_title or "",
-            "last_assessed": last,
-        }
-        summary["never_assessed"] += last is None
+        latest = held.get(staff_id)
+        if latest is None:
+            never_assessed += 1
         if expected is None:
-            summary["unprofiled"] += 1
-            row.update(UNPROFILED)
-            rows.append(row)
+            unprofiled += 1
+            rows.append(
+                {
+                    "_staff_id": staff_id,
+                    "name": f"{last_name}, {first_name}",
+                    "staff_number": staff_number,
+                    "team": team,
+                    "post": post_title or "",
+                    "last_assessed": None if latest is None else latest[0],
+                    **UNPROFILED,
+                }
+            )
             continue
-        meeting_bits, below_bits = _judged_bits(assessments, expected)
-        judged[(expected.framework_id, meeting_bits, below_bits)] += 1
+        meeting_bits, below_bits = (0, 0) if latest is None else _judged_bits(latest, expected)
+        framework_id = expected.framework_id
+        judged[(framework_id, meeting_bits, below_bits)] += 1
         count = len(expected.domains)
         meeting = meeting_bits.bit_count()
         below = below_bits.bit_count()
-        summary["judgements"] += count
-        summary["judgements_meeting"] += meeting
-        summary["people_with_gap"] += below > 0
-        row["role_profile"] = expected.name
-        row["framework"] = expected.framework
-        row["level"] = expected.level
-        row["domains"] = count
-        row["meeting"] = meeting
-        row["below"] = below
-        row["below_domains"] = (
-            "; ".join(name for i, name in enumerate(expected.domains) if below_bits >> i & 1)
-            if below_bits
-            else ""
+        judgements += count
+        judgements_meeting += meeting
+        below_domains = ""
+        if below_bits:
+            with_gap += 1
+            below_domains = below_names.get((framework_id, below_bits), "")
+            if not below_domains:
+                below_domains = below_names[(framework_id, below_bits)] = "; ".join(
+                    name for i, name in enumerate(expected.domains) if below_bits >> i & 1
+                )
+        rows.append(
+            {
+                "_staff_id": staff_id,
+                "name": f"{last_name}, {first_name}",
+                "staff_number": staff_number,
+                "team": team,
+                "post": post_title or "",
+                "last_assessed": None if latest is None else latest[0],
+                "role_profile": expected.name,
+                "framework": expected.framework,
+                "level": expected.level,
+                "domains": count,
+                "meeting": meeting,
+                "below": below,
+                "below_domains": below_domains,
+                "not_assessed": count - meeting - below,
+            }
         )
-        row["not_assessed"] = count - meeting - below
-        rows.append(row)
+    summary = {
+        "people_with_gap": with_gap,
+        "never_assessed": never_assessed,
+        "unprofiled": unprofiled,
+        "judgements": judgements,
+        "judgements_meeting": judgements_meeting,
+    }
 
     in_use = {e.framework_id: e for e in matched.values() if e is not None}
     codes = {p.framework_id: p.framework.code for p in profiles}
