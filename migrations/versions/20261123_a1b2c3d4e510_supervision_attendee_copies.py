@@ -1,7 +1,7 @@
 """attendees carry their session's date, outcome and length, indexed for compliance
 
 Revision ID: a1b2c3d4e510
-Revises: a1b2c3d4e509
+Revises: a1b2c3d4e506
 Create Date: 2026-11-23 02:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a1b2c3d4e510'
-down_revision = 'a1b2c3d4e509'
+down_revision = 'a1b2c3d4e506'
 branch_labels = None
 depends_on = None
 
