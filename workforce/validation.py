@@ -12,11 +12,15 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_WEEKLY_HOURS = Decimal("48")
 
 
+WHITESPACE = re.compile(r"\s+")
+
+
 def normalise_swe(value: str | None) -> str | None:
     """Upper-case a Social Work England number and drop spaces; None when empty."""
     if value is None:
         return None
-    cleaned = re.sub(r"\s+", "", value).upper()
+    # Letters and digits alone (as numbers are stored) hold no white space to drop.
+    cleaned = (value if value.isalnum() else WHITESPACE.sub("", value)).upper()
     return cleaned or None
 
 

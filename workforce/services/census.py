@@ -50,11 +50,14 @@ them (``accept_warnings``).
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -138,18 +141,11 @@ def _dec(value: Decimal, places: Decimal) -> str:
     return str(value.quantize(places, rounding=ROUND_HALF_UP))
 
 
-def _yes_no(value: bool | None) -> list[str]:
-    return [] if value is None else ["1" if value else "0"]
-
-
-def _one(value: Any) -> list[str]:
-    if value is None or value == "":
-        return []
-    return [value.isoformat() if isinstance(value, date) else str(value)]
-
-
 def split_institutions(text: str | None) -> list[str]:
     """The qualifying institutions recorded for a person (several are separated by ";")."""
+    if text and ";" not in text:  # one institution (most people)
+        text = text.strip()
+        return [text] if text else []
     return [part.strip() for part in (text or "").split(";") if part.strip()]
 
 
@@ -267,13 +263,13 @@ def _la_code_problem(code: str | None) -> str | None:
     return None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Spell:
-    id: int
-    staff_id: int
     org_role: str | None
     contract_type: str
+    #: FTE to six places, and as the return writes it.
     fte: Decimal
+    fte_text: str
     team_id: int
     start: date
     end: date | None
@@ -281,77 +277,202 @@ class _Spell:
     leaving_reason: str | None
     leaver_destination: str | None
     cfkss_status: str | None
-    contract_weeks: Decimal | None
+    #: ``ContractWeeks`` as the return writes it (None when not recorded).
+    weeks_text: str | None
     covers_vacancy: bool
-
-    @property
-    def census(self) -> bool:
-        return self.org_role is not None
+    #: Whether the spell has a census organisational role.
+    census: bool
 
 
-def _load_spells(first: date, reference: date) -> tuple[dict[int, list[_Spell]], Any]:
-    in_scope = (
-        select(EmploymentSpell.staff_id)
-        .where(
-            EmploymentSpell.org_role.is_not(None),
-            EmploymentSpell.start_date <= reference,
-            or_(
-                EmploymentSpell.end_date.is_(None),
-                EmploymentSpell.end_date >= first,
-            ),
-        )
-        .distinct()
+def _rows(query: Any) -> Sequence[Any]:
+    """The rows of a column query, read on the session's connection and fetched at once:
+    plain rows, without the ORM's per-row work (``build_return`` flushes the session
+    first)."""
+    return db.session.connection().execute(query).all()
+
+
+def _in_scope(first: date, reference: date) -> Any:
+    """The people with a census spell in force on any day of the year (a subquery for
+    ``IN``, which the database answers as a semi-join)."""
+    spell = EmploymentSpell.__table__.c
+    return select(spell.staff_id).where(
+        spell.org_role.is_not(None),
+        spell.start_date <= reference,
+        or_(spell.end_date.is_(None), spell.end_date >= first),
     )
-    spells: dict[int, list[_Spell]] = defaultdict(list)
+
+
+@dataclass(slots=True)
+class _Person:
+    """A person in the return, with the elements every record of theirs carries written
+    once (None when the element is left out)."""
+
+    id: int
+    staff_number: str
+    name: str
+    #: The order of the return: surname, first name (case-blind), then id.
+    order: tuple[str, str, int]
+    swe: str | None
+    birth: str | None
+    gender: str | None
+    ethnicity: str | None
+    qual_inst: list[str]
+    qual_level: str | None
+    step_up: str | None
+    frontline: str | None
+
+
+def _person(
+    staff_id: int,
+    staff_number: str,
+    first_name: str,
+    last_name: str,
+    swe_number: str | None,
+    birth: date | None,
+    gender: str | None,
+    ethnicity: str | None,
+    qual_inst: str | None,
+    qual_level: str | None,
+    step_up: bool | None,
+    frontline: bool | None,
+) -> _Person:
+    # Text columns: an empty one is left out as a missing one is.
+    return _Person(
+        staff_id,
+        staff_number,
+        f"{last_name}, {first_name}",
+        (last_name.casefold(), first_name.casefold(), staff_id),
+        normalise_swe(swe_number),
+        None if birth is None else birth.isoformat(),
+        gender or None,
+        ethnicity or None,
+        split_institutions(qual_inst) or [""],
+        qual_level or None,
+        None if step_up is None else ("1" if step_up else "0"),
+        None if frontline is None else ("1" if frontline else "0"),
+    )
+
+
+def _load_spells(
+    in_scope: Any, reference: date
+) -> tuple[dict[int, _Person], dict[int, list[_Spell]]]:
+    """The people in scope, and each one's spells starting up to ``MOVE_GAP_DAYS`` after
+    the reference date in order of start (one query: each spell with its person)."""
+    spell = EmploymentSpell.__table__.c
+    staff = Staff.__table__.c
     query = (
         select(
-            EmploymentSpell.id,
-            EmploymentSpell.staff_id,
-            EmploymentSpell.org_role,
-            EmploymentSpell.contract_type,
-            EmploymentSpell.contracted_hours,
-            EmploymentSpell.standard_hours,
-            EmploymentSpell.team_id,
-            EmploymentSpell.start_date,
-            EmploymentSpell.end_date,
-            EmploymentSpell.start_origin,
-            EmploymentSpell.leaving_reason,
-            EmploymentSpell.leaver_destination,
-            EmploymentSpell.cfkss_status,
-            EmploymentSpell.contract_weeks,
-            EmploymentSpell.covers_vacancy,
+            spell.staff_id,
+            spell.org_role,
+            spell.contract_type,
+            spell.contracted_hours,
+            spell.standard_hours,
+            spell.team_id,
+            spell.start_date,
+            spell.end_date,
+            spell.start_origin,
+            spell.leaving_reason,
+            spell.leaver_destination,
+            spell.cfkss_status,
+            spell.contract_weeks,
+            spell.covers_vacancy,
+            staff.staff_number,
+            staff.first_name,
+            staff.last_name,
+            staff.swe_number,
+            staff.date_of_birth,
+            staff.gender,
+            staff.ethnicity,
+            staff.qual_inst,
+            staff.qual_level,
+            staff.step_up_grad,
+            staff.frontline_grad,
         )
+        .join_from(EmploymentSpell.__table__, Staff.__table__, staff.id == spell.staff_id)
         .where(
-            EmploymentSpell.staff_id.in_(in_scope),
-            EmploymentSpell.start_date <= reference + timedelta(days=MOVE_GAP_DAYS),
+            spell.staff_id.in_(in_scope),
+            spell.start_date <= reference + timedelta(days=MOVE_GAP_DAYS),
         )
-        .order_by(EmploymentSpell.staff_id, EmploymentSpell.start_date, EmploymentSpell.id)
+        .order_by(spell.staff_id, spell.start_date, spell.id)
     )
-    fte_cache: dict[tuple[Decimal, Decimal], Decimal] = {}
-    for row in db.session.execute(query):
-        key = (row.contracted_hours, row.standard_hours)
-        value = fte_cache.get(key)
-        if value is None:
-            value = fte_cache[key] = fte_of(*key)
-        spells[row.staff_id].append(
+    people: dict[int, _Person] = {}
+    spells: dict[int, list[_Spell]] = {}
+    own: list[_Spell] = []
+    # Hours and weeks take few distinct values: each is worked out and written once.
+    fte_cache: dict[tuple[Decimal, Decimal], tuple[Decimal, str]] = {}
+    weeks_cache: dict[Decimal, str] = {}
+    for (
+        staff_id,
+        org_role,
+        contract_type,
+        contracted,
+        standard,
+        team_id,
+        start,
+        end,
+        start_origin,
+        leaving_reason,
+        leaver_destination,
+        cfkss_status,
+        contract_weeks,
+        covers_vacancy,
+        staff_number,
+        first_name,
+        last_name,
+        swe_number,
+        birth,
+        gender,
+        ethnicity,
+        qual_inst,
+        qual_level,
+        step_up,
+        frontline,
+    ) in _rows(query):
+        if staff_id not in people:  # the person's first spell (rows come by person)
+            people[staff_id] = _person(
+                staff_id,
+                staff_number,
+                first_name,
+                last_name,
+                swe_number,
+                birth,
+                gender,
+                ethnicity,
+                qual_inst,
+                qual_level,
+                step_up,
+                frontline,
+            )
+            own = spells[staff_id] = []
+        key = (contracted, standard)
+        found = fte_cache.get(key)
+        if found is None:
+            value = fte_of(contracted, standard).quantize(SIX, rounding=ROUND_HALF_UP)
+            found = fte_cache[key] = (value, str(value))
+        weeks_text = None
+        if contract_weeks is not None:
+            weeks_text = weeks_cache.get(contract_weeks)
+            if weeks_text is None:
+                weeks_text = weeks_cache[contract_weeks] = _dec(Decimal(contract_weeks), ONE)
+        own.append(
             _Spell(
-                row.id,
-                row.staff_id,
-                row.org_role,
-                row.contract_type,
-                value,
-                row.team_id,
-                row.start_date,
-                row.end_date,
-                row.start_origin,
-                row.leaving_reason,
-                row.leaver_destination,
-                row.cfkss_status,
-                row.contract_weeks,
-                bool(row.covers_vacancy),
+                org_role,
+                contract_type,
+                found[0],
+                found[1],
+                team_id,
+                start,
+                end,
+                start_origin,
+                leaving_reason,
+                leaver_destination,
+                cfkss_status,
+                weeks_text,
+                bool(covers_vacancy),
+                org_role is not None,
             )
         )
-    return spells, in_scope
+    return people, spells
 
 
 def _runs(spells: list[_Spell]) -> list[list[_Spell]]:
@@ -375,9 +496,9 @@ def _runs(spells: list[_Spell]) -> list[list[_Spell]]:
     return runs
 
 
-@dataclass
+@dataclass(slots=True)
 class _Draft:
-    person: Any
+    person: _Person
     agency: bool
     in_post: bool
     first: _Spell
@@ -388,13 +509,27 @@ class _Draft:
     main: bool = False
 
 
+def _main_order(draft: _Draft) -> tuple[bool, bool, str, int]:
+    """Which of a person's records carries their cases and absence: in post first, then
+    not agency, then the most senior role, then the latest start."""
+    return (not draft.in_post, draft.agency, draft.last.org_role or "9", -draft.start.toordinal())
+
+
+def _within_person(draft: _Draft) -> tuple[bool, date]:
+    return draft.agency, draft.start
+
+
 def _drafts(
-    people: dict[int, Any], spells: dict[int, list[_Spell]], first: date, reference: date
+    people: dict[int, _Person], spells: dict[int, list[_Spell]], first: date, reference: date
 ) -> list[_Draft]:
-    drafts: list[_Draft] = []
-    for staff_id, own in spells.items():
+    """Each person's records (runs of employment, agency spells in post on the reference
+    date) with the one carrying their cases and absence marked, in the return's order:
+    by person (surname, first name, id), then employees before agency, then start."""
+    by_person: list[tuple[tuple[str, str, int], list[_Draft]]] = []
+    for staff_id, every in spells.items():
         person = people[staff_id]
-        own = [s for s in own if s.start <= reference]
+        own = [s for s in every if s.start <= reference]
+        found: list[_Draft] = []
         for run in _runs(own):
             start, end = run[0].start, run[-1].end
             if start > reference or (end is not None and end < first):
@@ -403,66 +538,58 @@ def _drafts(
                 person, False, end is None or end > reference, run[0], run[-1], start, end
             )
             if end is not None and end <= reference and run[-1].leaving_reason is None:
-                later = [
-                    s
-                    for s in spells[staff_id]
-                    if not s.census and 0 < (s.start - end).days <= MOVE_GAP_DAYS
-                ]
-                draft.inferred_reason = bool(later)
-            drafts.append(draft)
+                draft.inferred_reason = any(
+                    not s.census and 0 < (s.start - end).days <= MOVE_GAP_DAYS for s in every
+                )
+            found.append(draft)
         for spell in own:
             if (
                 spell.census
                 and spell.contract_type == "agency"
                 and (spell.end is None or spell.end >= reference)
             ):
-                drafts.append(_Draft(person, True, True, spell, spell, spell.start, spell.end))
-    by_person: dict[int, list[_Draft]] = defaultdict(list)
-    for draft in drafts:
-        by_person[draft.person.id].append(draft)
-    for own_drafts in by_person.values():
-        main = min(
-            own_drafts,
-            key=lambda d: (not d.in_post, d.agency, d.last.org_role or "9", -d.start.toordinal()),
-        )
-        main.main = True
-    drafts.sort(
-        key=lambda d: (
-            d.person.last_name.casefold(),
-            d.person.first_name.casefold(),
-            d.person.id,
-            d.agency,
-            d.start,
-        )
-    )
-    return drafts
+                found.append(_Draft(person, True, True, spell, spell, spell.start, spell.end))
+        if not found:
+            continue
+        if len(found) == 1:
+            found[0].main = True
+        else:
+            min(found, key=_main_order).main = True
+            found.sort(key=_within_person)
+        by_person.append((person.order, found))
+    # Each person's order is their own (it ends with their id).
+    by_person.sort(key=itemgetter(0))
+    return [draft for _, found in by_person for draft in found]
 
 
-def _latest_cases(in_scope: Any, first: date, reference: date) -> dict[int, int]:
-    latest = (
-        select(CaseloadSnapshot.staff_id, func.max(CaseloadSnapshot.taken_on).label("taken_on"))
-        .where(
-            CaseloadSnapshot.staff_id.in_(in_scope),
-            CaseloadSnapshot.taken_on >= first,
-            CaseloadSnapshot.taken_on <= reference,
+def _latest_cases(first: date, reference: date) -> dict[int, int]:
+    """Each person's cases in their latest snapshot taken in the year (every person with
+    one: the return looks up only its own people). Snapshots are ranked latest first per
+    person on the (person, date) index, rather than grouped and joined back."""
+    snapshot = CaseloadSnapshot.__table__.c
+    count = CaseloadCount.__table__.c
+    ranked = (
+        select(
+            snapshot.staff_id,
+            snapshot.id,
+            func.row_number()
+            .over(partition_by=snapshot.staff_id, order_by=snapshot.taken_on.desc())
+            .label("rank"),
         )
-        .group_by(CaseloadSnapshot.staff_id)
-        .subquery()
+        .where(snapshot.taken_on >= first, snapshot.taken_on <= reference)
+        .subquery("ranked")
     )
     query = (
-        select(CaseloadSnapshot.staff_id, func.coalesce(func.sum(CaseloadCount.cases), 0))
-        .join(
-            latest,
-            (latest.c.staff_id == CaseloadSnapshot.staff_id)
-            & (latest.c.taken_on == CaseloadSnapshot.taken_on),
-        )
-        .outerjoin(CaseloadCount, CaseloadCount.snapshot_id == CaseloadSnapshot.id)
-        .group_by(CaseloadSnapshot.staff_id)
+        select(ranked.c.staff_id, func.coalesce(func.sum(count.cases), 0))
+        .select_from(ranked)
+        .outerjoin(CaseloadCount.__table__, count.snapshot_id == ranked.c.id)
+        .where(ranked.c.rank == 1)
+        .group_by(ranked.c.staff_id)
     )
-    return {staff_id: int(cases) for staff_id, cases in db.session.execute(query)}
+    return {staff_id: int(cases) for staff_id, cases in _rows(query)}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Absences:
     days: Decimal = Decimal(0)
     reasons: list[str] = field(default_factory=list)
@@ -470,24 +597,27 @@ class _Absences:
 
 
 def _absences(in_scope: Any, first: date, reference: date) -> dict[int, _Absences]:
+    absence = Absence.__table__.c
     query = (
         select(
-            Absence.staff_id,
-            Absence.start_date,
-            Absence.end_date,
-            Absence.working_days_lost,
-            Absence.reason,
+            absence.staff_id,
+            absence.start_date,
+            absence.end_date,
+            absence.working_days_lost,
+            absence.reason,
         )
         .where(
-            Absence.staff_id.in_(in_scope),
-            Absence.start_date <= reference,
-            or_(Absence.end_date.is_(None), Absence.end_date >= first),
+            absence.staff_id.in_(in_scope),
+            absence.start_date <= reference,
+            or_(absence.end_date.is_(None), absence.end_date >= first),
         )
-        .order_by(Absence.staff_id, Absence.start_date)
+        .order_by(absence.staff_id, absence.start_date)
     )
-    out: dict[int, _Absences] = defaultdict(_Absences)
-    for staff_id, start, end, days, reason in db.session.execute(query):
-        found = out[staff_id]
+    out: dict[int, _Absences] = {}
+    for staff_id, start, end, days, reason in _rows(query):
+        found = out.get(staff_id)
+        if found is None:
+            found = out[staff_id] = _Absences()
         found.days += days_lost_in_year(start, end, Decimal(days), first, reference)
         if reason not in found.reasons:
             found.reasons.append(reason)
@@ -514,31 +644,46 @@ def _establishment(reference: date) -> dict[int, Decimal]:
     return {team_id: Decimal(funded) for team_id, funded in db.session.execute(query)}
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a return is built or written. A
+    national return is over half a million small lists and dicts (and as many rows read
+    on the way), none in a cycle; left running, the collector walked them all, with the
+    application's own objects, again and again as they accumulated (over a second of the
+    national build). Reference counting frees everything as usual; the collector runs
+    again afterwards (if something else had paused it, it is left paused)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        if not gc.get_freeze_count():
+            # What was made meanwhile goes straight to the oldest generation (freezing
+            # and unfreezing moves objects without looking at them), so the collector
+            # does not walk the whole return as young objects the moment it runs again.
+            # Skipped if the application froze objects itself (unfreezing would undo it).
+            gc.freeze()
+            gc.unfreeze()
+        gc.enable()
+
+
 def build_return(year: int) -> CensusReturn:
     """The return for census year ``year`` with its pre-submission check; writes nothing."""
+    with _collector_paused():
+        return _build_return(year)
+
+
+def _build_return(year: int) -> CensusReturn:
     first, reference = year_bounds(year)
-    spells, in_scope = _load_spells(first, reference)
-    people = {
-        person.id: person
-        for person in db.session.execute(
-            select(
-                Staff.id,
-                Staff.staff_number,
-                Staff.first_name,
-                Staff.last_name,
-                Staff.swe_number,
-                Staff.date_of_birth,
-                Staff.gender,
-                Staff.ethnicity,
-                Staff.qual_inst,
-                Staff.qual_level,
-                Staff.step_up_grad,
-                Staff.frontline_grad,
-            ).where(Staff.id.in_(in_scope))
-        )
-    }
+    # Read first through the session, which flushes anything pending; the rest is read on
+    # its connection.
+    funded = _establishment(reference)
+    in_scope = _in_scope(first, reference)
+    people, spells = _load_spells(in_scope, reference)
     drafts = _drafts(people, spells, first, reference)
-    cases = _latest_cases(in_scope, first, reference)
+    cases = _latest_cases(first, reference)
     absences = _absences(in_scope, first, reference)
     records = [_record(d, cases, absences, first, reference) for d in drafts]
     la_code = configured_la_code()
@@ -548,10 +693,10 @@ def build_return(year: int) -> CensusReturn:
         reference_date=reference,
         la_code=la_code,
         records=records,
-        vacancies=_vacancies(records, reference),
+        vacancies=_vacancies(drafts, funded),
         problems=[],
     )
-    result.problems = _check(result, drafts)
+    result.problems = _check(result, drafts, funded)
     return result
 
 
@@ -562,62 +707,79 @@ def _record(
     first: date,
     reference: date,
 ) -> WorkerRecord:
-    person, last = draft.person, draft.last
-    leaver = not draft.agency and draft.end is not None and first <= draft.end <= reference
-    swe = normalise_swe(person.swe_number)
-    values: dict[str, list[str]] = {
-        "AgencyWorker": ["1" if draft.agency else "0"],
-        "SWENo": _one(swe),
-        "FTE": [_dec(last.fte, SIX)],
-        "PersonBirthDate": _one(person.date_of_birth),
-        "GenderCurrent": _one(person.gender),
-        "Ethnicity": _one(person.ethnicity),
-        "QualInst": split_institutions(person.qual_inst) or [""],
-        "QualLevel": _one(person.qual_level),
-        "StepUpGrad": _yes_no(person.step_up_grad),
-        "OrgRole": _one(last.org_role),
-        "RoleStartDate": _one(draft.start),
-        "StartOrigin": _one(draft.first.start_origin),
-    }
-    if leaver:
-        values["RoleEndDate"] = _one(draft.end)
-        values["LeaverDestination"] = _one(last.leaver_destination)
-        values["ReasonLeave"] = ["7"] if draft.inferred_reason else _one(last.leaving_reason)
+    """A draft's ``CSWWWorker``: each element's values, written in the schema's order and
+    left out when there are none."""
+    person, last, agency, end = draft.person, draft.last, draft.agency, draft.end
+    values: dict[str, list[str]] = {"AgencyWorker": ["1" if agency else "0"]}
+    if person.swe is not None:
+        values["SWENo"] = [person.swe]
+    values["FTE"] = [last.fte_text]
+    if person.birth is not None:
+        values["PersonBirthDate"] = [person.birth]
+    if person.gender is not None:
+        values["GenderCurrent"] = [person.gender]
+    if person.ethnicity is not None:
+        values["Ethnicity"] = [person.ethnicity]
+    values["QualInst"] = list(person.qual_inst)
+    if person.qual_level is not None:
+        values["QualLevel"] = [person.qual_level]
+    if person.step_up is not None:
+        values["StepUpGrad"] = [person.step_up]
+    if last.org_role:
+        values["OrgRole"] = [last.org_role]
+    values["RoleStartDate"] = [draft.start.isoformat()]
+    if draft.first.start_origin:
+        values["StartOrigin"] = [draft.first.start_origin]
+    if not agency and end is not None and first <= end <= reference:  # a leaver
+        values["RoleEndDate"] = [end.isoformat()]
+        if last.leaver_destination:
+            values["LeaverDestination"] = [last.leaver_destination]
+        reason = "7" if draft.inferred_reason else last.leaving_reason
+        if reason:
+            values["ReasonLeave"] = [reason]
+    main = draft.main
     if draft.in_post:
-        values["FTE30"] = [_dec(last.fte, SIX)]
-        if draft.main and person.id in cases:
+        values["FTE30"] = [last.fte_text]
+        if main and person.id in cases:
             values["Cases30"] = [str(cases[person.id])]
     absence = absences.get(person.id)
-    if not draft.agency and draft.main:
-        values["WorkingDaysLost"] = [_dec(absence.days if absence else Decimal(0), TWO)]
-    if last.contract_weeks is not None:
-        values["ContractWeeks"] = [_dec(Decimal(last.contract_weeks), ONE)]
-    values["FrontlineGrad"] = _yes_no(person.frontline_grad)
-    if draft.in_post and not draft.agency:
+    if main and not agency:
+        values["WorkingDaysLost"] = [_dec(absence.days, TWO) if absence else "0.00"]
+    if last.weeks_text is not None:
+        values["ContractWeeks"] = [last.weeks_text]
+    if person.frontline is not None:
+        values["FrontlineGrad"] = [person.frontline]
+    if draft.in_post and not agency:
         values["Absat30Sept"] = ["1" if absence and absence.on_reference else "0"]
-    if not draft.agency and draft.main and absence:
+    if main and not agency and absence and absence.reasons:
         values["ReasonAbsence"] = list(absence.reasons)
-    values["CFKSSstatus"] = _one(last.cfkss_status)
-    ordered = {name: values[name] for name in cx.WORKER_ELEMENTS if values.get(name)}
+    if last.cfkss_status:
+        values["CFKSSstatus"] = [last.cfkss_status]
     return WorkerRecord(
-        staff_id=person.id,
-        staff_number=person.staff_number,
-        name=f"{person.last_name}, {person.first_name}",
-        agency=draft.agency,
-        in_post=draft.in_post,
-        org_role=last.org_role,
-        team_id=last.team_id,
-        values=ordered,
-        covers_vacancy=draft.agency and last.covers_vacancy,
+        person.id,
+        person.staff_number,
+        person.name,
+        agency,
+        draft.in_post,
+        last.org_role,
+        last.team_id,
+        values,
+        agency and last.covers_vacancy,
     )
 
 
-def _vacancies(records: list[WorkerRecord], reference: date) -> dict[str, str]:
-    funded = _establishment(reference)
+def _vacancies(drafts: list[_Draft], funded: dict[int, Decimal]) -> dict[str, str]:
+    """The LA level items from the records (``drafts``, in their order): FTE in post of
+    employees by team against each team's funded FTE, and agency workers covering a
+    vacancy."""
     in_post: dict[int, Decimal] = defaultdict(Decimal)
-    for record in records:
-        if record.in_post and not record.agency:
-            in_post[record.team_id] += record.fte30
+    covering: list[_Draft] = []
+    for draft in drafts:
+        if draft.in_post:
+            if not draft.agency:
+                in_post[draft.last.team_id] += draft.last.fte
+            elif draft.last.covers_vacancy:
+                covering.append(draft)
     vacant = sum(
         (
             max(Decimal(0), fte - in_post.get(team_id, Decimal(0)))
@@ -625,17 +787,33 @@ def _vacancies(records: list[WorkerRecord], reference: date) -> dict[str, str]:
         ),
         Decimal(0),
     )
-    covering = [r for r in records if r.agency and r.in_post and r.covers_vacancy]
     return {
         "NumberOfVacancies": _dec(vacant, TWO),
-        "NoAgencyFTE": _dec(sum((r.fte30 for r in covering), Decimal(0)), TWO),
-        "NoAgencyHeadcount": str(len({r.staff_id for r in covering})),
+        "NoAgencyFTE": _dec(sum((d.last.fte for d in covering), Decimal(0)), TWO),
+        "NoAgencyHeadcount": str(len({d.person.id for d in covering})),
     }
 
 
-def _check(result: CensusReturn, drafts: list[_Draft]) -> list[CensusProblem]:
+#: Elements the DfE expects of every record though the schema does not require them.
+_EXPECTED = {
+    "PersonBirthDate": "date of birth",
+    "GenderCurrent": "gender",
+    "Ethnicity": "ethnicity",
+    "QualLevel": "qualification level",
+}
+#: ... and of an employee's record.
+_EXPECTED_OF_EMPLOYEES = _EXPECTED | {
+    "StepUpGrad": "whether they qualified through Step Up to Social Work",
+    "FrontlineGrad": "whether they qualified through Frontline",
+    "StartOrigin": "start origin (where they came from)",
+}
+
+
+def _check(
+    result: CensusReturn, drafts: list[_Draft], funded: dict[int, Decimal]
+) -> list[CensusProblem]:
     problems: list[CensusProblem] = []
-    allowed = cx.enumerations()
+    allowed = list(cx.enumerations().items())
     role_labels = labels("org_role")
     if problem := _la_code_problem(result.la_code):
         problems.append(CensusProblem(None, "", "The local authority", "LEA", problem, ERROR))
@@ -649,13 +827,12 @@ def _check(result: CensusReturn, drafts: list[_Draft]) -> list[CensusProblem]:
             )
 
         values = record.values
-        what = "agency worker" if record.agency else role_labels.get(record.org_role or "", "")
         swe = values.get("SWENo")
         if not swe:
             add("SWENo", "No Social Work England number is recorded; the return needs one", ERROR)
         elif not SWE_PATTERN.match(swe[0]):
             add("SWENo", f"{swe[0]!r} is not 2 letters and 10 digits", ERROR)
-        for element, codes in allowed.items():
+        for element, codes in allowed:
             for value in values.get(element, ()):
                 if value not in codes:
                     add(element, f"{value!r} is not a code the census allows", ERROR)
@@ -670,19 +847,7 @@ def _check(result: CensusReturn, drafts: list[_Draft]) -> list[CensusProblem]:
                 add(
                     "QualInst", "No qualifying institution is recorded; the return needs one", ERROR
                 )
-        expected = {
-            "PersonBirthDate": "date of birth",
-            "GenderCurrent": "gender",
-            "Ethnicity": "ethnicity",
-            "QualLevel": "qualification level",
-        }
-        if not record.agency:
-            expected |= {
-                "StepUpGrad": "whether they qualified through Step Up to Social Work",
-                "FrontlineGrad": "whether they qualified through Frontline",
-                "StartOrigin": "start origin (where they came from)",
-            }
-        for element, text in expected.items():
+        for element, text in (_EXPECTED if record.agency else _EXPECTED_OF_EMPLOYEES).items():
             if not values.get(element):
                 add(element, f"No {text} is recorded", WARNING)
         if values.get("RoleEndDate"):
@@ -706,6 +871,7 @@ def _check(result: CensusReturn, drafts: list[_Draft]) -> list[CensusProblem]:
             and draft.main
             and not values.get("Cases30")
         ):
+            what = "agency worker" if record.agency else role_labels.get(record.org_role or "", "")
             add(
                 "Cases30",
                 f"A {what.lower() or 'case holder'} in post on 30 September with no caseload "
@@ -714,7 +880,6 @@ def _check(result: CensusReturn, drafts: list[_Draft]) -> list[CensusProblem]:
             )
         if record.agency and not values.get("ContractWeeks"):
             add("ContractWeeks", "An agency worker with no contract weeks recorded", WARNING)
-    funded = _establishment(result.reference_date)
     teams_without = {
         r.team_id for r in result.records if r.in_post and not r.agency and r.team_id not in funded
     }
@@ -775,14 +940,27 @@ def return_xml(result: CensusReturn, generated_at: datetime | None = None) -> by
     if problem := _la_code_problem(result.la_code):
         raise ServiceError(problem)
     assert result.la_code is not None
-    message = cx.build_message(
-        year=result.year,
-        reference_date=result.reference_date,
-        la_code=result.la_code,
-        vacancies=result.vacancies,
-        workers=[r.values for r in result.records],
-        generated_at=(generated_at or utcnow()).replace(microsecond=0, tzinfo=None),
-    )
+    with _collector_paused():
+        return _return_xml(result, generated_at)
+
+
+def _return_xml(result: CensusReturn, generated_at: datetime | None) -> bytes:
+    assert result.la_code is not None
+    parts: dict[str, Any] = {
+        "year": result.year,
+        "reference_date": result.reference_date,
+        "la_code": result.la_code,
+        "vacancies": result.vacancies,
+        "workers": [r.values for r in result.records],
+        "generated_at": (generated_at or utcnow()).replace(microsecond=0, tzinfo=None),
+    }
+    # Written as text and checked by parsing it back; a return that cannot be written so,
+    # or that fails the schema, is built as a tree as before, so the schema's messages (and
+    # lxml's refusals) are the tree's.
+    content = cx.message_bytes(**parts)
+    if content is not None and cx.valid(content):
+        return content
+    message = cx.build_message(**parts)
     content = cx.to_bytes(message)
     checker = cx.schema()
     if not checker.validate(message):

@@ -7,12 +7,17 @@ an optional ``Header`` (collection, year, reference date, and the local authorit
 three-digit code), one ``LALevelVacancies``, and one ``CSWWWorker`` per worker and role,
 each with its elements in the order the schema's sequence gives (``WORKER_ELEMENTS``).
 
+A return is written as text (``message_bytes``): byte for byte what lxml writes from the
+tree (``build_message`` and ``to_bytes``, which remain for the values the text writer
+leaves to lxml), and checked against the schema by parsing it back (``valid``).
+
 Files are parsed without resolving entities or touching the network, so an uploaded file
 cannot read local files or call out (XXE).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -136,6 +141,109 @@ def to_bytes(message: etree._Element) -> bytes:
     """The return as indented UTF-8 XML with a declaration."""
     etree.indent(message, space="  ")
     return etree.tostring(message, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+#: Text written as it is, but for ``&``, ``<``, ``>`` and carriage returns, which are
+#: escaped as lxml escapes them. Anything else (other control characters, non-characters,
+#: characters beyond the Basic Multilingual Plane) is left to lxml (``message_bytes`` says
+#: None), so the bytes never differ from ``to_bytes(build_message(...))``.
+_PLAIN = re.compile("[^\t\n\r\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd]")
+_ESCAPED = re.compile("[&<>\r]")
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
+
+
+def _escape(text: str) -> str:
+    return _ESCAPED.sub(lambda found: _ESCAPES[found.group()], text)
+
+
+def message_bytes(
+    *,
+    year: int,
+    reference_date: date,
+    la_code: str,
+    vacancies: dict[str, str],
+    workers: list[dict[str, list[str]]],
+    generated_at: datetime,
+) -> bytes | None:
+    """``to_bytes(build_message(...))``, byte for byte, written as text rather than built as
+    a tree (a national return has over half a million elements). None when a value is not
+    text or holds a character this writer leaves to lxml: then build the tree instead,
+    which writes it (or refuses it) as it always has."""
+    header = [
+        str(year),
+        reference_date.isoformat(),
+        la_code,
+        generated_at.strftime("%Y-%m-%dT%H:%M:%S"),
+        *(vacancies[name] for name in VACANCY_ELEMENTS),
+    ]
+    try:
+        body, texts = _workers_text(workers, escape=False)
+        every = "".join(header) + "".join(texts)
+    except TypeError:
+        return None  # a value that is not text: lxml says what is wrong
+    if _PLAIN.search(every):
+        return None
+    if _ESCAPED.search(every):
+        header = [_escape(text) for text in header]
+        body, _ = _workers_text(workers, escape=True)
+    year_text, reference_text, lea, stamp, *levels = header
+    levels_text = "".join(
+        f"    <{name}>{text}</{name}>\n"
+        for name, text in zip(VACANCY_ELEMENTS, levels, strict=True)
+    )
+    head = (
+        "<?xml version='1.0' encoding='UTF-8'?>\n"
+        "<Message>\n"
+        "  <Header>\n"
+        "    <CollectionDetails>\n"
+        "      <Collection>CSWW</Collection>\n"
+        f"      <Year>{year_text}</Year>\n"
+        f"      <ReferenceDate>{reference_text}</ReferenceDate>\n"
+        "    </CollectionDetails>\n"
+        "    <Source>\n"
+        "      <SourceLevel>L</SourceLevel>\n"
+        f"      <LEA>{lea}</LEA>\n"
+        f"      <SoftwareCode>{SOFTWARE_CODE}</SoftwareCode>\n"
+        f"      <DateTime>{stamp}</DateTime>\n"
+        "    </Source>\n"
+        "  </Header>\n"
+        "  <LALevelVacancies>\n"
+        f"{levels_text}"
+        "  </LALevelVacancies>\n"
+    )
+    return f"{head}{''.join(body)}</Message>\n".encode()
+
+
+def _workers_text(
+    workers: list[dict[str, list[str]]], *, escape: bool
+) -> tuple[list[str], list[str]]:
+    """Each ``CSWWWorker`` as indented lines (escaped or not), and every value written."""
+    tags = [(name, f"    <{name}>", f"</{name}>\n") for name in WORKER_ELEMENTS]
+    lines: list[str] = []
+    append = lines.append
+    texts: list[str] = []
+    for worker in workers:
+        append("  <CSWWWorker>\n")
+        get = worker.get
+        for name, opening, closing in tags:
+            found = get(name)
+            if found:
+                for value in found:
+                    append(opening + (_escape(value) if escape else value) + closing)
+                texts += found
+        append("  </CSWWWorker>\n")
+    return lines, texts
+
+
+def valid(content: bytes, path: Path | None = None) -> bool:
+    """Whether ``content`` (a return this application wrote) parses and passes the
+    schema."""
+    checker = schema(path)
+    try:
+        tree = etree.fromstring(content, _parser())
+    except etree.XMLSyntaxError:
+        return False
+    return bool(checker.validate(tree))
 
 
 def check(
