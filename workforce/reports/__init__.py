@@ -19,6 +19,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from workforce.audit import record_event
+from workforce.collector import collector_paused
 from workforce.extensions import db
 from workforce.reports.base import Parameters, Report, ReportDefinition, parse_parameters
 
@@ -78,8 +79,10 @@ def check_parameters(
 
 
 def run_report(definition: ReportDefinition, params: Parameters, viewer: User | None) -> Report:
-    """Build the report for ``viewer`` (None: the command line, which sees everything)."""
-    result = definition.build(params, viewer)
+    """Build the report for ``viewer`` (None: the command line, which sees everything),
+    with the cyclic garbage collector paused (``workforce.collector``)."""
+    with collector_paused():
+        result = definition.build(params, viewer)
     result.parameters = params.as_dict(definition.accepts)
     return result
 

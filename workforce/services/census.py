@@ -50,10 +50,8 @@ them (``accept_warnings``).
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -65,6 +63,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 
 from workforce.audit import record_event
+from workforce.collector import collector_paused
 from workforce.extensions import db
 from workforce.metrics.fte import fte as fte_of
 from workforce.models import EmploymentSpell, Staff, Team
@@ -644,34 +643,9 @@ def _establishment(reference: date) -> dict[int, Decimal]:
     return {team_id: Decimal(funded) for team_id, funded in db.session.execute(query)}
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a return is built or written. A
-    national return is over half a million small lists and dicts (and as many rows read
-    on the way), none in a cycle; left running, the collector walked them all, with the
-    application's own objects, again and again as they accumulated (over a second of the
-    national build). Reference counting frees everything as usual; the collector runs
-    again afterwards (if something else had paused it, it is left paused)."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        if not gc.get_freeze_count():
-            # What was made meanwhile goes straight to the oldest generation (freezing
-            # and unfreezing moves objects without looking at them), so the collector
-            # does not walk the whole return as young objects the moment it runs again.
-            # Skipped if the application froze objects itself (unfreezing would undo it).
-            gc.freeze()
-            gc.unfreeze()
-        gc.enable()
-
-
 def build_return(year: int) -> CensusReturn:
     """The return for census year ``year`` with its pre-submission check; writes nothing."""
-    with _collector_paused():
+    with collector_paused():
         return _build_return(year)
 
 
@@ -940,7 +914,7 @@ def return_xml(result: CensusReturn, generated_at: datetime | None = None) -> by
     if problem := _la_code_problem(result.la_code):
         raise ServiceError(problem)
     assert result.la_code is not None
-    with _collector_paused():
+    with collector_paused():
         return _return_xml(result, generated_at)
 
 
