@@ -529,7 +529,10 @@ def markdown(outcomes: list[BackendResult], args: argparse.Namespace) -> str:
                     if t.floor
                     else "– | – | no floor yet"
                 )
-                + f" | {t.memory.get('csv', 0):.0f} | {t.memory.get('xlsx', 0):.0f} |"
+                + "".join(
+                    f" | {t.memory[f]:.0f}" if f in t.memory else " | –" for f in ("csv", "xlsx")
+                )
+                + " |"
             )
         if outcome.pages:
             lines += [
