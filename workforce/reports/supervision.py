@@ -192,7 +192,7 @@ def _anchors(on: date, ids: Sequence[int] | None) -> Any:
     return query.subquery("anchors")
 
 
-def _window_query(
+def window_query(
     ids: Sequence[int] | None,
     first_day: date,
     on: date,
@@ -266,12 +266,12 @@ def _windows(
     *,
     anchored: bool,
 ) -> dict[int, Any]:
-    """The rows of ``_window_query`` by staff id, for ``ids`` (None: everyone)."""
+    """The rows of ``window_query`` by staff id, for ``ids`` (None: everyone)."""
     out: dict[int, Any] = {}
     for chunk in [None] if ids is None else _id_chunks(ids):
         if chunk is not None and not chunk:
             continue
-        query = _window_query(chunk, first_day, on, minimums, anchored=anchored)
+        query = window_query(chunk, first_day, on, minimums, anchored=anchored)
         out.update((row[0], row) for row in db.session.connection().execute(query).all())
     return out
 
@@ -291,7 +291,7 @@ def _id_chunks(items: Sequence[int]) -> list[Sequence[int]]:
     return _chunks(items)
 
 
-def _last_before(staff_ids: Sequence[int], first_day: date) -> dict[int, date]:
+def last_before(staff_ids: Sequence[int], first_day: date) -> dict[int, date]:
     """Each person's last session held before ``first_day`` (for people with none after)."""
     out: dict[int, date] = {}
     for chunk in _id_chunks(staff_ids):
@@ -345,7 +345,7 @@ class _Judge:
         last: date | None,
     ) -> Compliance:
         """The compliance of someone anchored at ``anchor``: ``window``, a row of
-        ``_window_query`` whose block of columns from ``base`` reduces their sessions from
+        ``window_query`` whose block of columns from ``base`` reduces their sessions from
         the start of their window (the later of the 12 months' first day and the anchor;
         None when there are none), and ``last``, the last session they attended by the date
         (on any day)."""
@@ -473,7 +473,7 @@ def judge_people(
     quiet = [
         p.staff_id for p, policy, _ in found if policy is not None and p.staff_id not in windows
     ]
-    before = _last_before(quiet, first_day) if quiet else {}
+    before = last_before(quiet, first_day) if quiet else {}
     out = []
     for person, policy, anchor in found:
         if policy is None or anchor is None:

@@ -529,38 +529,6 @@ def _supervision_tallies(days: list[date]) -> dict[date, dict[str, Any]]:
     return _judge_supervision(days)
 
 
-def _last_before(staff_ids: list[int], first_day: date) -> dict[int, date]:
-    """Each person's last session held before ``first_day``."""
-    from sqlalchemy import Integer, any_, bindparam, func, select
-    from sqlalchemy.dialects.postgresql import ARRAY
-
-    from workforce.extensions import db
-    from workforce.models.supervision import SupervisionAttendee
-    from workforce.reports.sql import as_date
-
-    postgres = db.session.get_bind().dialect.name == "postgresql"
-    chunks = (
-        [staff_ids]
-        if postgres
-        else [staff_ids[i : i + 5000] for i in range(0, len(staff_ids), 5000)]
-    )
-    out: dict[int, date] = {}
-    for chunk in chunks:
-        among = (
-            SupervisionAttendee.staff_id == any_(bindparam("ids", chunk, type_=ARRAY(Integer)))
-            if postgres
-            else SupervisionAttendee.staff_id.in_(chunk)
-        )
-        query = (
-            select(SupervisionAttendee.staff_id, func.max(SupervisionAttendee.held_on))
-            .where(among, SupervisionAttendee.held, SupervisionAttendee.held_on < first_day)
-            .group_by(SupervisionAttendee.staff_id)
-        )
-        for staff_id, last in db.session.execute(query):
-            out[staff_id] = as_date(last)
-    return out
-
-
 def _judge_supervision(days: list[date]) -> dict[date, dict[str, Any]]:
     """On each day, the supervision compliance report's figures for the whole authority
     (``judge_people`` of ``workforce.reports.supervision`` and its tally): everyone in post
@@ -591,6 +559,7 @@ def _judge_supervision(days: list[date]) -> dict[date, dict[str, Any]]:
     from workforce.models.people import spell_in_force
     from workforce.models.supervision import SupervisionAttendee
     from workforce.reports.sql import as_date, count_when
+    from workforce.reports.supervision import last_before, window_query
     from workforce.reports.training import no_later_spell
     from workforce.services.supervision import NQSW_ORIGIN, PolicyMatcher, stages_of
 
@@ -635,39 +604,20 @@ def _judge_supervision(days: list[date]) -> dict[date, dict[str, Any]]:
         .where(no_later_spell(spell, table.c.on))
         .cte("people")
     )
-    # Each day's 12 months read from the attendees' copies of their session's date, outcome
-    # and length (0 when unknown) in the order of their index (person, day, length): the
-    # last row of a day (its next is another day's) stands for the day, with its longest
-    # length, so the days are counted without grouping or sorting every session.
-    attendee = SupervisionAttendee
-    parts = []
-    for index, day in enumerate(days):
-        rows = (
-            select(
-                attendee.staff_id,
-                attendee.held_on.label("day"),
-                attendee.minutes,
-                func.lead(attendee.held_on)
-                .over(partition_by=attendee.staff_id, order_by=(attendee.held_on, attendee.minutes))
-                .label("next"),
-            )
-            .where(attendee.held, attendee.held_on >= firsts[index], attendee.held_on <= day)
-            .subquery(f"held_{index}")
+    # Each day's 12 months reduced as the compliance report reduces them (read from the
+    # attendees' copies in the order of their index: no join, no sort); the columns after
+    # the staff id and last day are the days and the full-length days per minimum.
+    parts = [
+        window_query(None, firsts[index], day, minimums, anchored=False).add_columns(
+            literal(index, Integer).label("i")
         )
-        last_of_day = or_(rows.c.next.is_(None), rows.c.next != rows.c.day)
-        parts.append(
-            select(
-                literal(index, Integer).label("i"),
-                rows.c.staff_id,
-                count_when(last_of_day).label("days"),
-                *(count_when(and_(last_of_day, rows.c.minutes >= m)) for m in minimums),
-                func.max(rows.c.day).label("last"),
-            ).group_by(rows.c.staff_id)
-        )
+        for index, day in enumerate(days)
+    ]
     window = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("in_window")
     # Those whose first post, or ASYE post, started inside the 12 months (new starters,
     # the ASYE) may be anchored later: their days counted from each possible anchor, their
     # sessions read through the same index, person by person.
+    attendee = SupervisionAttendee
     late = (
         select(people)
         .where(
@@ -803,7 +753,7 @@ def _judge_supervision(days: list[date]) -> dict[date, dict[str, Any]]:
         unsettled = None if anchor + to_last_stage <= firsts[i] else anchor
         judged[(i, policy, unsettled, unsettled, full, as_date(last))] += 1
     for i, waiting in quiet.items():
-        before = _last_before(sorted({staff_id for staff_id, _, _ in waiting}), firsts[i])
+        before = last_before(sorted({staff_id for staff_id, _, _ in waiting}), firsts[i])
         for staff_id, policy, anchor in waiting:
             last = before.get(staff_id)
             settled = anchor + policy[4]
