@@ -63,7 +63,8 @@ def test_demo_performance_is_realistic(demo_authority_seed5):
         assert all(f.origin == "entered" and f.value is not None for f in targets)
         if measure.unit == "percent":
             assert all(0 <= f.value <= 100 for f in targets)
-        covering, later = MeasureReader.target_for(measure, MeasureReader().period(measure, TODAY))
+        reader = MeasureReader()
+        covering, later = reader.target_for(measure, reader.period(measure, TODAY))
         assert covering is not None and not later
         assert covering.start == this_year.start
     # Targets ask more each year, in the measure's direction.

@@ -24,6 +24,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 #: Frequencies a measure may have, with the label shown to people.
 FREQUENCIES: dict[str, str] = {
@@ -102,6 +103,12 @@ def is_period_start(frequency: str, day: date) -> bool:
     return day.month == _YEAR_START[frequency]
 
 
+#: Periods are worked out over and over (a scorecard walks each measure's periods back and
+#: forth for its columns, history and charts); these pure functions remember recent answers.
+_REMEMBERED = 4096
+
+
+@lru_cache(maxsize=_REMEMBERED)
 def period_starting(frequency: str, start: date) -> Period:
     """The period of ``frequency`` that starts on ``start`` (raises ``PeriodError`` if
     none does)."""
@@ -111,6 +118,7 @@ def period_starting(frequency: str, start: date) -> Period:
     return Period(start, date.fromordinal(end.toordinal() - 1), frequency)
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def period_containing(frequency: str, day: date) -> Period:
     """The period of ``frequency`` that ``day`` falls in."""
     _check_frequency(frequency)
@@ -120,6 +128,7 @@ def period_containing(frequency: str, day: date) -> Period:
     return period_starting(frequency, _add_months(first, -offset))
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def shift(period: Period, count: int) -> Period:
     """The period ``count`` periods after ``period`` (before it if ``count`` is negative)."""
     months = months_in(period.frequency) * count
@@ -140,6 +149,7 @@ def _year_pair(first_year: int) -> str:
     return f"{first_year}/{(first_year + 1) % 100:02d}"
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def period_key(frequency: str, start: date) -> str:
     """How the period of ``frequency`` starting on ``start`` is written."""
     period_starting(frequency, start)  # checks it is a period start
@@ -154,6 +164,7 @@ def period_key(frequency: str, start: date) -> str:
     return _year_pair(start.year)
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def period_label(frequency: str, start: date) -> str:
     """How a page shows the period: months by name, the rest as written."""
     if frequency == "monthly":

@@ -123,7 +123,10 @@ def _column_periods(
         period = reader.latest_period(measure, on)
         shown = 0
         for _ in range(history):
-            if reader.actual(measure, period).present or _has_note(measure, period):
+            if (
+                reader.actual(measure, period).present
+                or reader.entered_actual(measure, period).note
+            ):
                 actual.setdefault(period.label, (order, period.start))
                 first = first_shown.get(measure.frequency)
                 first_shown[measure.frequency] = min(first, period.start) if first else period.start
@@ -142,10 +145,6 @@ def _column_periods(
             targets.setdefault(label, (order, figure.start))
     target_labels = sorted(targets, key=lambda label: targets[label])
     return actual_labels, target_labels
-
-
-def _has_note(measure: Measure, period: Period) -> bool:
-    return any(f.kind == "actual" and f.start == period.start and f.note for f in measure.figures)
 
 
 def _span(measure: Measure, start: date, end: date) -> str:
@@ -261,11 +260,14 @@ def scorecard_rows(
         for i, label in enumerate(actual_labels):
             figure = by_label.get(label)
             row[f"actual_{i}"] = show_figure(figure, measure) if figure else ""
+        targets = {
+            _span(measure, f.start, f.end_on): f for f in measure.figures if f.kind == "target"
+        }
         for i, label in enumerate(target_labels):
-            row[f"target_{i}"] = ""
-            for figure in measure.figures:
-                if figure.kind == "target" and _span(measure, figure.start, figure.end_on) == label:
-                    row[f"target_{i}"] = show_figure(Figure(figure.value, figure.note), measure)
+            target = targets.get(label)
+            row[f"target_{i}"] = (
+                show_figure(Figure(target.value, target.note), measure) if target else ""
+            )
         travel, against = status.travel
         direction = direction_text(travel, against)
         if not direction and entry.published_direction:
@@ -384,8 +386,11 @@ def measure_charts(scorecard: Scorecard, series: list[dict[str, Any]]) -> list[d
     """One line chart per measure (actual against target by period), as charts.mjs draws
     them, each with the rows of the same figures for the table beside it."""
     charts = []
+    by_measure: dict[int, list[dict[str, Any]]] = {}
+    for row in series:
+        by_measure.setdefault(row["_measure_id"], []).append(row)
     for entry in scorecard.entries:
-        rows = [row for row in series if row["_measure_id"] == entry.measure_id]
+        rows = by_measure.get(entry.measure_id, [])
         if not rows:
             continue
         measure = entry.measure

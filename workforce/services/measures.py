@@ -105,6 +105,10 @@ class MeasureReader:
         self._computed: dict[tuple[int, date], Figure] = {}
         #: Reports built for calculations, shared by measures read from the same report.
         self._builds: dict[tuple[object, ...], object] = {}
+        #: Each entered measure's actuals by period start, and its targets, read from its
+        #: figures once (a scorecard asks for them period by period, many times over).
+        self._entered: dict[Measure, dict[date, Figure]] = {}
+        self._targets: dict[Measure, list[MeasureFigure]] = {}
 
     def period(self, measure: Measure, day: date) -> Period:
         """The measure's period containing ``day``."""
@@ -130,10 +134,20 @@ class MeasureReader:
                     value = None
                 self._computed[key] = Figure(value)
             return self._computed[key]
-        for figure in measure.figures:
-            if figure.kind == "actual" and figure.start == period.start:
-                return Figure(figure.value, figure.note)
-        return NO_FIGURE
+        return self._entered_actuals(measure).get(period.start, NO_FIGURE)
+
+    def entered_actual(self, measure: Measure, period: Period) -> Figure:
+        """The actual entered for ``period`` (computed measures too: a note, say)."""
+        return self._entered_actuals(measure).get(period.start, NO_FIGURE)
+
+    def _entered_actuals(self, measure: Measure) -> dict[date, Figure]:
+        found = self._entered.get(measure)
+        if found is None:
+            found = self._entered[measure] = {}
+            for figure in measure.figures:
+                if figure.kind == "actual":
+                    found.setdefault(figure.start, Figure(figure.value, figure.note))
+        return found
 
     def actuals(self, measure: Measure, periods: Iterable[Period]) -> list[tuple[Period, Figure]]:
         """The measure's actual for each of ``periods``."""
@@ -191,14 +205,14 @@ class MeasureReader:
         entered = [p for p in self.entered_periods(measure) if p.start <= on]
         return entered[-1] if entered else last_ended
 
-    @staticmethod
-    def target_for(measure: Measure, period: Period) -> tuple[MeasureFigure | None, bool]:
+    def target_for(self, measure: Measure, period: Period) -> tuple[MeasureFigure | None, bool]:
         """The target covering ``period``, or the first one after it; and whether it is a
         later one."""
+        targets = self._targets.get(measure)
+        if targets is None:
+            targets = self._targets[measure] = [f for f in measure.figures if f.kind == "target"]
         later: MeasureFigure | None = None
-        for figure in measure.figures:
-            if figure.kind != "target":
-                continue
+        for figure in targets:
             if figure.start <= period.start and figure.end_on >= period.end:
                 return figure, False
             if figure.start > period.start and (later is None or figure.start < later.start):
