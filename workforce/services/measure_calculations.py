@@ -541,7 +541,8 @@ def _judge_supervision(days: list[date]) -> dict[date, dict[str, Any]]:
     year before, or from each possible anchor where that is later), the full-length days
     for each policy minimum in use, and the last of those days, read from the attendees'
     copies of their session's facts in the order of their index; the last session before
-    the 12 months is looked up only for people with none in them."""
+    the 12 months is looked up only for people with none in them who are expected to have
+    none (anyone else with none cannot be within policy, whenever their last was)."""
     from sqlalchemy import Date, Integer, and_, func, literal, or_, select, union_all
     from sqlalchemy.orm import aliased
 
@@ -558,7 +559,7 @@ def _judge_supervision(days: list[date]) -> dict[date, dict[str, Any]]:
     from workforce.models import EmploymentSpell
     from workforce.models.people import spell_in_force
     from workforce.models.supervision import SupervisionAttendee
-    from workforce.reports.sql import as_date, count_when
+    from workforce.reports.sql import as_date, count_when, plain_rows
     from workforce.reports.supervision import last_before, window_query
     from workforce.reports.training import no_later_spell
     from workforce.services.supervision import NQSW_ORIGIN, PolicyMatcher, stages_of
@@ -712,7 +713,9 @@ def _judge_supervision(days: list[date]) -> dict[date, dict[str, Any]]:
     #: nothing), full-length days and the last day with a session.
     judged: Counter[tuple[Any, ...]] = Counter()
     quiet: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in db.session.connection().execute(query).all():
+    # Plain tuples from the driver: hundreds of thousands of rows at national scale, whose
+    # dates go through ``as_date`` anyway.
+    for row in plain_rows(db.session.connection().execute(query)):
         i, staff_id, post_title, org_role, grade, origin, spell_start, first_start = row[:8]
         spell_start = as_date(spell_start)
         nqsw = origin == NQSW_ORIGIN
@@ -751,28 +754,48 @@ def _judge_supervision(days: list[date]) -> dict[date, dict[str, Any]]:
         # The last day is in the 12 months, so once the anchor's policy has reached its
         # last stage by their first day, the anchor changes neither figure.
         unsettled = None if anchor + to_last_stage <= firsts[i] else anchor
-        judged[(i, policy, unsettled, unsettled, full, as_date(last))] += 1
-    for i, waiting in quiet.items():
-        before = last_before(sorted({staff_id for staff_id, _, _ in waiting}), firsts[i])
-        for staff_id, policy, anchor in waiting:
-            last = before.get(staff_id)
-            settled = anchor + policy[4]
-            for_expected = None if settled <= firsts[i] else anchor
-            # The next session is due one interval after the last, of the stage in force
-            # the day after it (after the anchor, where there is no last session).
-            for_due = None if last is not None and settled <= last + ONE_DAY else anchor
-            judged[(i, policy, for_expected, for_due, 0, last)] += 1
+        judged[(i, policy[0], unsettled, unsettled, full, as_date(last))] += 1
     expected: dict[tuple[Any, ...], int] = {}
-    due: dict[tuple[Any, ...], date] = {}
-    for (i, policy, for_expected, for_due, full, last), count in judged.items():
-        day, first_day = days[i], firsts[i]
+
+    def expected_on(i: int, policy: tuple[Any, ...], for_expected: date | None) -> int:
+        """The sessions ``policy`` expects in day ``i``'s 12 months of someone anchored at
+        ``for_expected`` (None: settled into its last stage by the first day)."""
         policy_id, _, stages, _, to_last_stage = policy
         key = (policy_id, i, for_expected)
         needed = expected.get(key)
         if needed is None:
             # Where the anchor changes nothing: one whose last stage starts on the first day.
+            first_day = firsts[i]
             start = first_day - to_last_stage if for_expected is None else for_expected
-            needed = expected[key] = expected_sessions(stages, start, first_day, day)
+            needed = expected[key] = expected_sessions(stages, start, first_day, days[i])
+        return needed
+
+    for i, waiting in quiet.items():
+        # With no session in the 12 months, only someone expected to have none can be
+        # within policy: the last session before them is looked up for those alone.
+        undecided = []
+        for staff_id, policy, anchor in waiting:
+            settled = anchor + policy[4]
+            for_expected = None if settled <= firsts[i] else anchor
+            if expected_on(i, policy, for_expected) > 0:
+                people_count[i] += 1
+            else:
+                undecided.append((staff_id, policy, anchor, settled, for_expected))
+        if not undecided:
+            continue
+        before = last_before(sorted({staff_id for staff_id, *_ in undecided}), firsts[i])
+        for staff_id, policy, anchor, settled, for_expected in undecided:
+            last = before.get(staff_id)
+            # The next session is due one interval after the last, of the stage in force
+            # the day after it (after the anchor, where there is no last session).
+            for_due = None if last is not None and settled <= last + ONE_DAY else anchor
+            judged[(i, policy[0], for_expected, for_due, 0, last)] += 1
+    due: dict[tuple[Any, ...], date] = {}
+    for (i, policy_id, for_expected, for_due, full, last), count in judged.items():
+        policy = facts[policy_id]
+        day = days[i]
+        policy_id, _, stages, _, to_last_stage = policy
+        needed = expected_on(i, policy, for_expected)
         due_key = (policy_id, for_due, last)
         next_due = due.get(due_key)
         if next_due is None:
