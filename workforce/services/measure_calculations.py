@@ -431,11 +431,24 @@ def _evaluation_counts(keys: list[Span]) -> dict[Span, tuple[int, int]]:
     from workforce.reports.training import delivered
 
     spans = _spans_table(keys, times=True)
-    query = (
-        select(spans.c.i, func.count(), count_when(Evaluation.overall >= GOOD_OR_BETTER))
+    # Counted per session first, then the delivered sessions of each period added up: the
+    # evaluations meet their bookings in one hashed pass, not once per period's sessions.
+    per_session = (
+        select(
+            Booking.session_id.label("session_id"),
+            func.count().label("returned"),
+            count_when(Evaluation.overall >= GOOD_OR_BETTER).label("good"),
+        )
         .select_from(Evaluation)
         .join(Booking, Booking.id == Evaluation.booking_id)
-        .join(TrainingSession, TrainingSession.id == Booking.session_id)
+        .where(Booking.status == "booked")
+        .group_by(Booking.session_id)
+        .subquery("per_session")
+    )
+    query = (
+        select(spans.c.i, func.sum(per_session.c.returned), func.sum(per_session.c.good))
+        .select_from(per_session)
+        .join(TrainingSession, TrainingSession.id == per_session.c.session_id)
         .join(
             spans,
             and_(
@@ -443,7 +456,7 @@ def _evaluation_counts(keys: list[Span]) -> dict[Span, tuple[int, int]]:
                 TrainingSession.starts_at < spans.c.before_time,
             ),
         )
-        .where(Booking.status == "booked", delivered())
+        .where(delivered())
         .group_by(spans.c.i)
     )
     return {
@@ -712,12 +725,15 @@ def _judge_supervision(days: list[date]) -> dict[date, dict[str, Any]]:
     #: How many people share what judges them: day, policy, anchor (None where it changes
     #: nothing), full-length days and the last day with a session.
     judged: Counter[tuple[Any, ...]] = Counter()
-    quiet: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    # Plain tuples from the driver: hundreds of thousands of rows at national scale, whose
-    # dates go through ``as_date`` anyway.
+    #: People with no session in a day's 12 months, by day, policy and anchor (as above).
+    quiet: dict[tuple[int, int, date | None], list[tuple[int, date]]] = defaultdict(list)
+    text_dates = db.session.get_bind().dialect.name == "sqlite"
+    # Plain tuples from the driver: hundreds of thousands of rows at national scale.
     for row in plain_rows(db.session.connection().execute(query)):
         i, staff_id, post_title, org_role, grade, origin, spell_start, first_start = row[:8]
-        spell_start = as_date(spell_start)
+        last = row[-1]
+        if text_dates:
+            spell_start, first_start, last = map(as_date, (spell_start, first_start, last))
         nqsw = origin == NQSW_ORIGIN
         key = (i, post_title, org_role, grade, nqsw, spell_start if nqsw else None)
         policy = matched.get(key, False)
@@ -728,19 +744,23 @@ def _judge_supervision(days: list[date]) -> dict[date, dict[str, Any]]:
                 grade=grade,
                 start_origin=origin,
                 spell_start=spell_start,
-                first_start=as_date(first_start),
+                first_start=first_start,
                 on=days[i],
             )
             policy = matched[key] = None if choice is None else facts[choice.policy.id]
         if policy is None:
             continue
-        _, asye, _, minimum, to_last_stage = policy
-        anchor = spell_start if asye else as_date(first_start)
-        last = row[-1]
+        policy_id, asye, _, minimum, to_last_stage = policy
+        anchor = spell_start if asye else first_start
+        first_day = firsts[i]
+        # Once the anchor's policy has reached its last stage by the first day, the anchor
+        # changes neither the sessions expected nor (the last day being in the 12 months)
+        # the next one due.
+        unsettled = None if anchor + to_last_stage <= first_day else anchor
         if last is None:
-            quiet[i].append((staff_id, policy, anchor))
+            quiet[(i, policy_id, unsettled)].append((staff_id, anchor))
             continue
-        if anchor > firsts[i]:  # counted from the anchor
+        if anchor > first_day:  # counted from the anchor
             at = 8 + width + (width if asye else 0)
             if row[at] is None:  # no session in the 12 months from the anchor
                 at = -1
@@ -751,10 +771,7 @@ def _judge_supervision(days: list[date]) -> dict[date, dict[str, Any]]:
         else:
             days_held, full = row[at], row[at + 1 + minimum]
         sessions[i] += days_held
-        # The last day is in the 12 months, so once the anchor's policy has reached its
-        # last stage by their first day, the anchor changes neither figure.
-        unsettled = None if anchor + to_last_stage <= firsts[i] else anchor
-        judged[(i, policy[0], unsettled, unsettled, full, as_date(last))] += 1
+        judged[(i, policy_id, unsettled, unsettled, full, last)] += 1
     expected: dict[tuple[Any, ...], int] = {}
 
     def expected_on(i: int, policy: tuple[Any, ...], for_expected: date | None) -> int:
@@ -770,26 +787,25 @@ def _judge_supervision(days: list[date]) -> dict[date, dict[str, Any]]:
             needed = expected[key] = expected_sessions(stages, start, first_day, days[i])
         return needed
 
-    for i, waiting in quiet.items():
-        # With no session in the 12 months, only someone expected to have none can be
-        # within policy: the last session before them is looked up for those alone.
-        undecided = []
-        for staff_id, policy, anchor in waiting:
-            settled = anchor + policy[4]
-            for_expected = None if settled <= firsts[i] else anchor
-            if expected_on(i, policy, for_expected) > 0:
-                people_count[i] += 1
-            else:
-                undecided.append((staff_id, policy, anchor, settled, for_expected))
-        if not undecided:
-            continue
-        before = last_before(sorted({staff_id for staff_id, *_ in undecided}), firsts[i])
-        for staff_id, policy, anchor, settled, for_expected in undecided:
+    # With no session in the 12 months, only someone expected to have none can be within
+    # policy: the last session before the 12 months is looked up for those alone.
+    undecided: dict[int, list[tuple[int, date, int, date | None]]] = defaultdict(list)
+    for (i, policy_id, for_expected), waiting in quiet.items():
+        if expected_on(i, facts[policy_id], for_expected) > 0:
+            people_count[i] += len(waiting)
+        else:
+            undecided[i] += [
+                (staff_id, anchor, policy_id, for_expected) for staff_id, anchor in waiting
+            ]
+    for i, waiting in undecided.items():
+        before = last_before(sorted({staff_id for staff_id, *_ in waiting}), firsts[i])
+        for staff_id, anchor, policy_id, for_expected in waiting:
             last = before.get(staff_id)
+            settled = anchor + facts[policy_id][4]
             # The next session is due one interval after the last, of the stage in force
             # the day after it (after the anchor, where there is no last session).
             for_due = None if last is not None and settled <= last + ONE_DAY else anchor
-            judged[(i, policy[0], for_expected, for_due, 0, last)] += 1
+            judged[(i, policy_id, for_expected, for_due, 0, last)] += 1
     due: dict[tuple[Any, ...], date] = {}
     for (i, policy_id, for_expected, for_due, full, last), count in judged.items():
         policy = facts[policy_id]
