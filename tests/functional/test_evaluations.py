@@ -231,6 +231,28 @@ def test_supervisor_sees_and_answers_a_due_follow_up(client, login, people):
     assert db.session.scalar(select(func.count(ImpactFollowUp.id))) == 1
 
 
+def test_a_request_leaves_the_follow_ups_to_one_already_creating_them(
+    client, login, people, backend
+):
+    """On PostgreSQL, while another connection holds the follow-up lock (a request creating
+    them), the page goes on without creating any; once it is free, the next one does."""
+    if backend != "postgresql":
+        pytest.skip("the lock is PostgreSQL's (SQLite lets one writer in at a time)")
+    from sqlalchemy import text
+
+    from workforce.blueprints.training.evaluations import FOLLOW_UP_LOCK
+
+    due_follow_up_booking(people["attendee"])
+    login("supervisor", staff=people["manager"])
+    with db.engine.connect() as other:
+        assert other.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": FOLLOW_UP_LOCK})
+        assert client.get("/training/impact").status_code == 200
+        assert db.session.scalar(select(func.count(ImpactFollowUp.id))) == 0
+        other.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": FOLLOW_UP_LOCK})
+    assert "Ada Attendee" in client.get("/training/impact").get_data(as_text=True)
+    assert db.session.scalar(select(func.count(ImpactFollowUp.id))) == 1
+
+
 def test_only_the_named_supervisor_or_an_officer_may_answer(client, login, people):
     due_follow_up_booking(people["attendee"])
     login("ld_officer")

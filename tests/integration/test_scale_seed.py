@@ -207,6 +207,23 @@ def test_sessions_bookings_and_caseloads_are_valid(ctx: ScaleSummary) -> None:
     )
 
 
+def test_every_follow_up_due_is_there_already(ctx: ScaleSummary) -> None:
+    """The authority is as the app would have left it: every place attended in full or in
+    part has its impact follow-up once due, so the first Training page opened has none to
+    create (it created 12,765 at county scale, in every request that arrived meanwhile)."""
+    from workforce.services.evaluations import schedule_impact_follow_ups
+
+    due = count(
+        "SELECT count(*) FROM booking b JOIN training_session t ON t.id = b.session_id "
+        "WHERE b.status = 'booked' AND b.attendance IN ('attended', 'partial') "
+        "AND t.status <> 'cancelled' AND t.ends_at < :cutoff",
+        cutoff=date(TODAY.year, TODAY.month - 3, TODAY.day),
+    )
+    assert due and count("SELECT count(*) FROM impact_follow_up") >= due
+    assert schedule_impact_follow_ups(TODAY) == 0
+    db.session.rollback()
+
+
 def test_demo_accounts_and_the_audit_trail(ctx: ScaleSummary, backend: str) -> None:
     for local, roles, link in DEMO_ACCOUNTS:
         user = authenticate(f"{local}@{DEMO_DOMAIN}", DEMO_PASSWORD)

@@ -12,10 +12,11 @@ years, bookings and registers, evaluations, impact follow-ups and CPD entries.
   workers in their first year; a mandatory course: those in its roles who did it longest
   ago, so most stay in date), with a waiting list when full and some cancelled places; on
   completed sessions 85% attended, 4% partly and the rest did not attend.
-- **Evaluations** from 45% of attendees (mostly good or better, confidence up), an impact
-  follow-up three months after the session for half of those (addressed to the line
-  manager then, 70% answered once a month has passed), and a few CPD log entries for
-  qualified staff.
+- **Evaluations** from 45% of attendees (mostly good or better, confidence up); an impact
+  follow-up three months after the session for every place attended in full or in part
+  whose follow-up has fallen due, as the app creates them (addressed to the line manager
+  then, 70% answered once a month has passed), so the app finds none left to create; and a
+  few CPD log entries for qualified staff.
 """
 
 from __future__ import annotations
@@ -323,7 +324,8 @@ def write_training(writer: BulkWriter, population: Population, seed: int) -> Non
                 if cancelled else None,
                 attendance, stamp, stamp,
             ))  # fmt: skip
-            if attendance in ("attended", "partial") and rng.random() < 0.45:
+            evaluable = attendance in ("attended", "partial")
+            if evaluable and rng.random() < 0.45:
                 overall = _OVERALL(rng)
                 before = rng.randint(1, 4)
                 returned = datetime.combine(day + timedelta(days=rng.randint(0, 6)), time(12), UTC)
@@ -335,20 +337,20 @@ def write_training(writer: BulkWriter, population: Population, seed: int) -> Non
                     "self" if rng.random() < 0.7 else "paper", returned, returned,
                 ))  # fmt: skip
                 evaluation_id += 1
-                if rng.random() < 0.5 and due.toordinal() <= today:
-                    spell = population.person(staff_id).spell_on(due.toordinal())
-                    changed = example = responded = None
-                    if due.toordinal() < today - 28 and rng.random() < 0.7:
-                        changed = _CHANGED(rng)
-                        example = None if changed == "no" else rng.choice(EXAMPLES)
-                        responded = datetime.combine(
-                            due + timedelta(days=rng.randint(1, 25)), time(12), UTC
-                        )
-                    follow_ups.append((
-                        follow_up_id, booking_id, spell.manager if spell else None, due, changed,
-                        example, responded, stamp, stamp,
-                    ))  # fmt: skip
-                    follow_up_id += 1
+            if evaluable and due.toordinal() <= today:
+                spell = population.person(staff_id).spell_on(due.toordinal())
+                changed = example = responded = None
+                if due.toordinal() < today - 28 and rng.random() < 0.7:
+                    changed = _CHANGED(rng)
+                    example = None if changed == "no" else rng.choice(EXAMPLES)
+                    responded = datetime.combine(
+                        due + timedelta(days=rng.randint(1, 25)), time(12), UTC
+                    )
+                follow_ups.append((
+                    follow_up_id, booking_id, spell.manager if spell else None, due, changed,
+                    example, responded, stamp, stamp,
+                ))  # fmt: skip
+                follow_up_id += 1
             booking_id += 1
         session_id += 1
         if len(bookings) >= BATCH:

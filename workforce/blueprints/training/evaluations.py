@@ -10,6 +10,7 @@ from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -33,9 +34,19 @@ def _refuse(staff_visible: bool) -> None:
     abort(403 if staff_visible else 404)
 
 
+#: The PostgreSQL advisory lock a request holds while it creates follow-ups.
+FOLLOW_UP_LOCK = 0x57465546
+
+
 def schedule_follow_ups() -> None:
-    """Create the follow-ups that have fallen due; a clash with a concurrent request is
-    harmless (the other request created them)."""
+    """Create the follow-ups that have fallen due, one request at a time: on PostgreSQL a
+    request that finds another at it goes on without waiting (that one creates them; after
+    an import of old registers there may be thousands, and every request arriving meanwhile
+    would otherwise do the same work and throw it away). A clash is harmless."""
+    if db.session.get_bind().dialect.name == "postgresql" and not db.session.scalar(
+        text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": FOLLOW_UP_LOCK}
+    ):
+        return
     try:
         if service.schedule_impact_follow_ups(date.today()):
             db.session.commit()
