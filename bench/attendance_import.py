@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import csv
-import io
 import os
 import pstats
 import random
@@ -35,11 +33,9 @@ import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ["WORKFORCE_ENV"] = "testing"
+from common import print_import_runs, to_csv
 
 SEED = 2026
 PLACES = 25
@@ -210,14 +206,6 @@ def build_rows(booked: dict[int, list[int]]) -> tuple[list[dict[str, str]], Coun
             )
             rows.append(cells)
     return rows, marks
-
-
-def to_csv(rows: list[dict[str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
 
 
 def counts() -> tuple[dict[str, int], int, int]:
@@ -396,12 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.staff} staff, on {backend} {version} (set-up {setup:.2f} s; {os.cpu_count()} "
         "CPUs, load average %.1f)\n" % os.getloadavg()[0]
     )
-    print(f"{'run':<17}{'read':>8}{'check':>8}{'write':>8}{'total':>8}  result")
-    for name, timing, outcome in results:
-        print(
-            f"{name:<17}{timing['read']:>8.2f}{timing['check']:>8.2f}{timing['write']:>8.2f}"
-            f"{timing['total']:>8.2f}  {outcome}"
-        )
+    print_import_runs(results)
     print(
         "\nSeconds; 'read' is read_table, 'check' plan_attendance_import, 'write' "
         "apply_attendance_import plus the commit."

@@ -37,7 +37,6 @@ total disagrees with the counts.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import os
 import pstats
 import sys
@@ -46,44 +45,34 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+from common import (
+    PG_HOST,
+    PG_PORT,
+    PG_USER,
+    bench_database,
+    best_of,
+    copy_in,
+    drop_database,
+    machine,
+    print_load,
+    profiled,
+    report_builder,
+    staff_to_reuse,
+    vacuum_analyse,
+)
 from sqlalchemy import text
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ["WORKFORCE_ENV"] = "testing"
 
 SEED = 2026
 TEAMS = 200
 HISTORY_YEARS = 10
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", "5432", "postgres"
 ROLES = ["2", "3", "4", "5", "6", None]
 ROLE_WEIGHTS = [0.04, 0.06, 0.10, 0.35, 0.10, 0.35]
 CASE_HOLDING = {"4", "5"}
 HOURS = [Decimal("37"), Decimal("30"), Decimal("22.5"), Decimal("18.5")]
 HOURS_WEIGHTS = [0.8, 0.1, 0.05, 0.05]
-
-
-def admin_connection() -> Any:
-    import psycopg
-
-    return psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
-    )
-
-
-def create_database(name: str) -> str:
-    with admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-
-
-def drop_database(name: str) -> None:
-    with admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def month_days(first: date, last: date, day: int) -> list[date]:
@@ -479,35 +468,6 @@ def keeping_up(failed: list[str]) -> list[tuple[str, int, float, int]]:
 # --- timing -------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    from workforce.extensions import db
-
-    memory = "?"
-    with open("/proc/meminfo") as meminfo:
-        for line in meminfo:
-            if line.startswith("MemTotal:"):
-                memory = f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
-    settings = ", ".join(
-        f"{name} {db.session.execute(text(f'SHOW {name}')).scalar()}"
-        for name in ("work_mem", "shared_buffers", "max_parallel_workers_per_gather", "jit")
-    )
-    version = db.session.execute(text("SHOW server_version")).scalar()
-    return f"{os.cpu_count()} CPUs, {memory} memory; PostgreSQL {version} ({settings})"
-
-
-def best_of(runs: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    from workforce.extensions import db
-
-    best, result = float("inf"), None
-    for _ in range(runs):
-        db.session.expire_all()
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-        db.session.rollback()
-    return best, result
-
-
 def add_versions(today: date) -> None:
     """Two more versions of the default scheme, through the service."""
     from workforce.services import caseloads as service
@@ -549,35 +509,21 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy import func, select
 
     from workforce import create_app
-    from workforce.config import normalise_database_url
     from workforce.extensions import db
     from workforce.models import CaseloadCount, CaseloadSnapshot, CaseType, Staff
-    from workforce.reports import check_parameters, run_report
     from workforce.reports.caseload import TREND_MONTHS, WINDOW_DAYS, trend_days
     from workforce.reports.registry import get
     from workforce.services.caseloads import load_caseload_defaults
 
-    own = None
-    if args.database_url:
-        url = normalise_database_url(args.database_url)
-    else:
-        own = f"workforce_bench_caseload_{os.getpid()}"
-        url = create_database(own)
+    url, own = bench_database(args.database_url, f"workforce_bench_caseload_{os.getpid()}")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
     failed: list[str] = []
     results: list[tuple[str, int, float, float]] = []
     try:
         with app.app_context():
             upgrade()
-            held = db.session.scalar(select(func.count()).select_from(Staff))
-            if held and not args.reuse:
-                print(
-                    f"{url} already holds staff; give an empty database or --reuse.",
-                    file=sys.stderr,
-                )
-                return 2
-            if not held and args.reuse:
-                print(f"{url} holds no staff to reuse.", file=sys.stderr)
+            held = staff_to_reuse(url, args.reuse)
+            if held is None:
                 return 2
             if not held:
                 load_caseload_defaults()
@@ -585,28 +531,9 @@ def main(argv: list[str] | None = None) -> int:
                 db.session.commit()
                 types = list(db.session.scalars(select(CaseType.id).order_by(CaseType.id)))
                 loader = Loader(args.staff, args.today, args.seed, types, scheme_weights())
-                t0 = time.perf_counter()
-                raw = db.engine.raw_connection()
-                try:
-                    loader.load(raw.driver_connection)
-                finally:
-                    raw.close()
-                loaded = time.perf_counter() - t0
-                t1 = time.perf_counter()
-                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    conn.exec_driver_sql("VACUUM (ANALYZE)")
-                analyse = time.perf_counter() - t1
-                total_rows = sum(loader.rows.values())
-                print(
-                    f"\nLoaded {total_rows:,} rows in {loaded:.1f} s "
-                    f"({total_rows / loaded:,.0f} rows/s, generation and COPY together); "
-                    f"VACUUM ANALYZE {analyse:.1f} s\n"
-                )
-                print(f"{'table':<22}{'rows':>11}{'seconds':>9}{'rows/s':>11}")
-                for table, count in loader.rows.items():
-                    seconds = loader.seconds[table]
-                    print(f"{table:<22}{count:>11,}{seconds:>9.1f}{count / seconds:>11,.0f}")
-            described = machine()
+                loaded = copy_in(loader)
+                print_load(loader.rows, loader.seconds, loaded, vacuum_analyse())
+            described = machine("postgresql")
             people = db.session.scalar(select(func.count()).select_from(Staff))
             snapshots = db.session.scalar(select(func.count()).select_from(CaseloadSnapshot))
             counts = db.session.scalar(select(func.count()).select_from(CaseloadCount))
@@ -618,12 +545,7 @@ def main(argv: list[str] | None = None) -> int:
             definition = get("caseload")
             for by in ("worker", "team", "trend"):
                 label = f"caseload by {by} on {on.isoformat()}"
-                raw_args = {"on": on.isoformat(), "by": by}
-
-                def build(raw_args: dict[str, str] = raw_args) -> Any:
-                    params = check_parameters(definition, raw_args, strict=True, today=on)
-                    return run_report(definition, params, viewer=None)
-
+                build = report_builder(definition, {"on": on.isoformat(), "by": by}, on)
                 if by in TREND_MONTHS:
                     days = [(i, f, last) for i, f, last, _ in trend_days(on, TREND_MONTHS[by])]
                     floor = floor_query(PER_MONTH, days)
@@ -657,11 +579,7 @@ def main(argv: list[str] | None = None) -> int:
             stored = check_stored(failed)
             upkeep = keeping_up(failed)
             if args.profile and slowest is not None:
-                profile = cProfile.Profile()
-                profile.enable()
-                slowest[1]()
-                profile.disable()
-                db.session.rollback()
+                profile = profiled(slowest[1])
             db.session.remove()
             db.engine.dispose()
     finally:

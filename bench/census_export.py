@@ -30,42 +30,17 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ["WORKFORCE_ENV"] = "testing"
+from common import ROOT, bench_database, copy_in, drop_database, vacuum_analyse
 
 SEED = 2026
 TEAMS = 100
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", "5432", "postgres"
 REFERENCE_XSD = ROOT / "tests" / "fixtures" / "census" / "social_work_workforce_2022.xsd"
 ETHNICITIES = ["WBRI", "WIRI", "WOTH", "MWBC", "AIND", "APKN", "BCRB", "BAFR", "CHNE", "REFU"]
 ROLES = ["1", "2", "3", "4", "5", "6"]
 ROLE_WEIGHTS = [0.01, 0.04, 0.1, 0.2, 0.6, 0.05]
-
-
-def admin_connection() -> Any:
-    import psycopg
-
-    return psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
-    )
-
-
-def create_database(name: str) -> str:
-    with admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-
-
-def drop_database(name: str) -> None:
-    with admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class Loader:
@@ -251,7 +226,6 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy import text
 
     from workforce import create_app
-    from workforce.config import normalise_database_url
     from workforce.extensions import db
     from workforce.services import census
     from workforce.services import census_xml as cx
@@ -259,12 +233,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if not cx.SCHEMA_PATH.exists():
         cx.SCHEMA_PATH = REFERENCE_XSD
-    own = None
-    if args.database_url:
-        url = normalise_database_url(args.database_url)
-    else:
-        own = f"workforce_bench_census_{os.getpid()}"
-        url = create_database(own)
+    url, own = bench_database(args.database_url, f"workforce_bench_census_{os.getpid()}")
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "CENSUS_LA_CODE": "929"}
     )
@@ -275,13 +244,8 @@ def main(argv: list[str] | None = None) -> int:
             db.session.commit()
             loader = Loader(args.workers, args.year, args.seed)
             t0 = time.perf_counter()
-            raw = db.engine.raw_connection()
-            try:
-                loader.load(raw.driver_connection)
-            finally:
-                raw.close()
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.exec_driver_sql("VACUUM (ANALYZE)")
+            copy_in(loader)
+            vacuum_analyse()
             print(f"Loaded in {time.perf_counter() - t0:.1f} s: " + ", ".join(
                 f"{table} {count:,}" for table, count in loader.rows.items()
             ))  # fmt: skip

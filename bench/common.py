@@ -1,13 +1,19 @@
 """What every benchmark shares: its own PostgreSQL database on the local server, an app on a
-database URL, best-of-N timing, and a description of the machine for results.md."""
+database URL, best-of-N timing, and a description of the machine for results.md; and what
+several of the per-issue scripts share: loading a synthetic authority and reporting the load,
+building a report as its page does, profiling it, and the import benchmarks' CSV and table."""
 
 from __future__ import annotations
 
+import cProfile
+import csv
+import io
 import os
 import platform
 import sys
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +58,16 @@ def postgres_url(name: str) -> str:
 def drop_database(name: str) -> None:
     with admin_connection() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def bench_database(database_url: str | None, name: str) -> tuple[str, str | None]:
+    """The SQLAlchemy URL to benchmark on and the database created for it: ``database_url``
+    (normalised to psycopg 3) and None when one is given, else a new database ``name``."""
+    from workforce.config import normalise_database_url
+
+    if database_url:
+        return normalise_database_url(database_url), None
+    return create_database(name), name
 
 
 def make_app(database_url: str) -> Any:
@@ -104,3 +120,118 @@ def machine(backend: str) -> str:
     import sqlite3
 
     return f"{described}; SQLite {sqlite3.sqlite_version}"
+
+
+# --- loading a synthetic authority --------------------------------------------------------
+
+
+def staff_to_reuse(url: str, reuse: bool) -> int | None:
+    """How many staff the app's database holds; or None, once it has said why on stderr,
+    when that does not fit ``--reuse`` (staff held without it, or none held with it)."""
+    from sqlalchemy import func, select
+
+    from workforce.extensions import db
+    from workforce.models import Staff
+
+    held = db.session.scalar(select(func.count()).select_from(Staff))
+    if held and not reuse:
+        print(f"{url} already holds staff; give an empty database or --reuse.", file=sys.stderr)
+        return None
+    if not held and reuse:
+        print(f"{url} holds no staff to reuse.", file=sys.stderr)
+        return None
+    return held
+
+
+def copy_in(loader: Any) -> float:
+    """Run ``loader.load`` on a raw driver connection of the app's engine; the seconds it took."""
+    from workforce.extensions import db
+
+    started = time.perf_counter()
+    raw = db.engine.raw_connection()
+    try:
+        loader.load(raw.driver_connection)
+    finally:
+        raw.close()
+    return time.perf_counter() - started
+
+
+def vacuum_analyse() -> float:
+    """VACUUM (ANALYZE) the app's database (statistics, and the visibility map and hint bits
+    a live database's autovacuum would have set); the seconds it took."""
+    from workforce.extensions import db
+
+    started = time.perf_counter()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM (ANALYZE)")
+    return time.perf_counter() - started
+
+
+def print_load(
+    rows: dict[str, int], seconds: dict[str, float], loaded: float, analysed: float, width: int = 22
+) -> None:
+    """Print the load rate and the VACUUM's time, then each table's rows, seconds and rows a
+    second (left blank for a table whose time was not taken), its name in a column ``width``
+    wide."""
+    total = sum(rows.values())
+    print(
+        f"\nLoaded {total:,} rows in {loaded:.1f} s "
+        f"({total / loaded:,.0f} rows/s, generation and COPY together); "
+        f"VACUUM ANALYZE {analysed:.1f} s\n"
+    )
+    print(f"{'table':<{width}}{'rows':>11}{'seconds':>9}{'rows/s':>11}")
+    for table, count in rows.items():
+        took = seconds.get(table)
+        shown = f"{took:>9.1f}" if took else f"{'':>9}"
+        rate = f"{count / took:>11,.0f}" if took else f"{'':>11}"
+        print(f"{table:<{width}}{count:>11,}{shown}{rate}")
+
+
+# --- timing a report ------------------------------------------------------------------------
+
+
+def report_builder(definition: Any, raw: dict[str, str], today: date) -> Callable[[], Any]:
+    """A call that builds the report as its page, the exports and ``flask --app wsgi report``
+    do: ``check_parameters`` (strict, on ``today``) then ``run_report`` for the command
+    line's viewer, who sees everyone."""
+    from workforce.reports import check_parameters, run_report
+
+    def build() -> Any:
+        params = check_parameters(definition, raw, strict=True, today=today)
+        return run_report(definition, params, viewer=None)
+
+    return build
+
+
+def profiled(fn: Callable[[], Any]) -> cProfile.Profile:
+    """A profile of one call of ``fn``, its session rolled back after."""
+    from workforce.extensions import db
+
+    profile = cProfile.Profile()
+    profile.enable()
+    fn()
+    profile.disable()
+    db.session.rollback()
+    return profile
+
+
+# --- the import benchmarks ----------------------------------------------------------------
+
+
+def to_csv(rows: list[dict[str, str]]) -> bytes:
+    """``rows`` as a UTF-8 CSV file with a header row, lines ended as a spreadsheet would."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def print_import_runs(results: list[tuple[str, dict[str, Any], str]]) -> None:
+    """Print a table of each import run's read, check, write and total seconds and outcome."""
+    print(f"{'run':<17}{'read':>8}{'check':>8}{'write':>8}{'total':>8}  result")
+    for name, timing, outcome in results:
+        print(
+            f"{name:<17}{timing['read']:>8.2f}{timing['check']:>8.2f}{timing['write']:>8.2f}"
+            f"{timing['total']:>8.2f}  {outcome}"
+        )

@@ -18,20 +18,15 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import csv
-import io
-import os
 import pstats
 import random
 import sys
 import tempfile
 import time
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ["WORKFORCE_ENV"] = "testing"
+from common import print_import_runs, to_csv
 
 TEAMS = 40
 SEED = 2026
@@ -112,14 +107,6 @@ def build_rows(count: int) -> list[dict[str, str]]:
 
 def _format(day: date, british: bool) -> str:
     return day.strftime("%d/%m/%Y") if british else day.isoformat()
-
-
-def to_csv(rows: list[dict[str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
 
 
 def counts() -> tuple[int, int, int]:
@@ -265,12 +252,7 @@ def main(argv: list[str] | None = None) -> int:
             db.engine.dispose()
 
     print(f"\nStaff import of {args.rows} rows on {backend} (set-up {setup:.2f} s)\n")
-    print(f"{'run':<17}{'read':>8}{'check':>8}{'write':>8}{'total':>8}  result")
-    for name, timing, outcome in results:
-        print(
-            f"{name:<17}{timing['read']:>8.2f}{timing['check']:>8.2f}{timing['write']:>8.2f}"
-            f"{timing['total']:>8.2f}  {outcome}"
-        )
+    print_import_runs(results)
     print("\nSeconds; 'write' is apply_import plus the commit.")
     if profile:
         print("\nClean import, by cumulative time:")

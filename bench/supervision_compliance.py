@@ -30,7 +30,6 @@ judges each person's every session with the pure function. Exits 1 if a report t
 from __future__ import annotations
 
 import argparse
-import cProfile
 import os
 import pstats
 import sys
@@ -39,43 +38,32 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import text
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ["WORKFORCE_ENV"] = "testing"
+from common import (
+    PG_HOST,
+    PG_PORT,
+    PG_USER,
+    bench_database,
+    best_of,
+    copy_in,
+    drop_database,
+    machine,
+    print_load,
+    profiled,
+    report_builder,
+    staff_to_reuse,
+    vacuum_analyse,
+)
 
 SEED = 2026
 TEAMS = 200
 HISTORY_DAYS = 730
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", "5432", "postgres"
 ROLES = ["3", "4", "5", "6", None]
 ROLE_WEIGHTS = [0.05, 0.15, 0.55, 0.1, 0.15]
 DURATIONS = [45, 60, 75, 85, 90, 95, 100, 120, 0]  # 0: not recorded
 DURATION_WEIGHTS = [0.02, 0.06, 0.04, 0.03, 0.45, 0.1, 0.15, 0.145, 0.005]
-
-
-def admin_connection() -> Any:
-    import psycopg
-
-    return psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
-    )
-
-
-def create_database(name: str) -> str:
-    with admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-
-
-def drop_database(name: str) -> None:
-    with admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- the synthetic authority --------------------------------------------------------------
@@ -210,13 +198,18 @@ class Loader:
                     for repeat in range(2 if twice[k] else 1):
                         session_id += 1
                         held = state == "held"
+                        duration = (length if repeat == 0 else 60) if held else None
                         yield (
                             session_id, self.manager[team_on(i, d)], "one_to_one",
                             date.fromordinal(d), state, None if held else "Supervisor unavailable",
-                            (length if repeat == 0 else 60) if held else None,
+                            duration,
                             held, held, held, False, held, 3 if held else None, stamp, stamp,
                         )  # fmt: skip
-                        attendees.append((session_id, i + 1))
+                        # The attendee's copies of the session's facts (the app's flush
+                        # listener keeps them; 0 minutes where none were recorded).
+                        attendees.append(
+                            (session_id, i + 1, date.fromordinal(d), held, duration or 0)
+                        )
             # group sessions: three to six people of a team in post that day
             by_team: dict[int, list[int]] = {}
             for i in range(self.staff):
@@ -240,14 +233,18 @@ class Loader:
                         session_id, self.manager[team_id], "group", date.fromordinal(day),
                         "held", None, 120, True, False, False, True, True, 2, stamp, stamp,
                     )  # fmt: skip
-                    attendees.extend((session_id, int(p) + 1) for p in chosen)
+                    attendees.extend(
+                        (session_id, int(p) + 1, date.fromordinal(day), True, 120) for p in chosen
+                    )
 
         yield "supervision_session", sessions()
         yield (
             "supervision_attendee",
             (
-                (n, session_id, staff_id, stamp)
-                for n, (session_id, staff_id) in enumerate(attendees, start=1)
+                (n, session_id, staff_id, stamp, held_on, held, minutes)
+                for n, (session_id, staff_id, held_on, held, minutes) in enumerate(
+                    attendees, start=1
+                )
             ),
         )
 
@@ -264,7 +261,8 @@ class Loader:
             "supervision_session": "id, supervisor_id, kind, held_on, outcome, reason, "
             "duration_minutes, covers_decisions, covers_management, covers_workload, "
             f"covers_development, covers_wellbeing, cases_discussed, {stamps}",
-            "supervision_attendee": "id, session_id, staff_id, acknowledged_at",
+            "supervision_attendee": "id, session_id, staff_id, acknowledged_at, held_on, held, "
+            "minutes",
         }
 
         def streams() -> Iterator[tuple[str, Any]]:
@@ -412,35 +410,6 @@ def check_sample(result: Any, sample: int, on: date, seed: int) -> int:
 # --- timing -------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    from workforce.extensions import db
-
-    memory = "?"
-    with open("/proc/meminfo") as meminfo:
-        for line in meminfo:
-            if line.startswith("MemTotal:"):
-                memory = f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
-    settings = ", ".join(
-        f"{name} {db.session.execute(text(f'SHOW {name}')).scalar()}"
-        for name in ("work_mem", "shared_buffers", "max_parallel_workers_per_gather", "jit")
-    )
-    version = db.session.execute(text("SHOW server_version")).scalar()
-    return f"{os.cpu_count()} CPUs, {memory} memory; PostgreSQL {version} ({settings})"
-
-
-def best_of(runs: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    from workforce.extensions import db
-
-    best, result = float("inf"), None
-    for _ in range(runs):
-        db.session.expire_all()
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-        db.session.rollback()
-    return best, result
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--staff", type=int, default=50000, help="people (default 50000)")
@@ -467,62 +436,29 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy import func, select
 
     from workforce import create_app
-    from workforce.config import normalise_database_url
     from workforce.extensions import db
     from workforce.metrics.supervision import window_start
     from workforce.models import Staff
     from workforce.models.supervision import SupervisionAttendee, SupervisionSession
-    from workforce.reports import check_parameters, run_report
     from workforce.reports.registry import get
     from workforce.services.supervision import load_default_policies
 
-    own = None
-    if args.database_url:
-        url = normalise_database_url(args.database_url)
-    else:
-        own = f"workforce_bench_supervision_{os.getpid()}"
-        url = create_database(own)
+    url, own = bench_database(args.database_url, f"workforce_bench_supervision_{os.getpid()}")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
     failed: list[str] = []
     try:
         with app.app_context():
             upgrade()
-            held = db.session.scalar(select(func.count()).select_from(Staff))
-            if held and not args.reuse:
-                print(
-                    f"{url} already holds staff; give an empty database or --reuse.",
-                    file=sys.stderr,
-                )
-                return 2
-            if not held and args.reuse:
-                print(f"{url} holds no staff to reuse.", file=sys.stderr)
+            held = staff_to_reuse(url, args.reuse)
+            if held is None:
                 return 2
             if not held:
                 load_default_policies()
                 db.session.commit()
                 loader = Loader(args.staff, args.today, args.seed)
-                t0 = time.perf_counter()
-                raw = db.engine.raw_connection()
-                try:
-                    loader.load(raw.driver_connection)
-                finally:
-                    raw.close()
-                loaded = time.perf_counter() - t0
-                t1 = time.perf_counter()
-                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    conn.exec_driver_sql("VACUUM (ANALYZE)")
-                analyse = time.perf_counter() - t1
-                total_rows = sum(loader.rows.values())
-                print(
-                    f"\nLoaded {total_rows:,} rows in {loaded:.1f} s "
-                    f"({total_rows / loaded:,.0f} rows/s, generation and COPY together); "
-                    f"VACUUM ANALYZE {analyse:.1f} s\n"
-                )
-                print(f"{'table':<22}{'rows':>11}{'seconds':>9}{'rows/s':>11}")
-                for table, count in loader.rows.items():
-                    seconds = loader.seconds[table]
-                    print(f"{table:<22}{count:>11,}{seconds:>9.1f}{count / seconds:>11,.0f}")
-            described = machine()
+                loaded = copy_in(loader)
+                print_load(loader.rows, loader.seconds, loaded, vacuum_analyse())
+            described = machine("postgresql")
             people = db.session.scalar(select(func.count()).select_from(Staff))
             sessions = db.session.scalar(select(func.count()).select_from(SupervisionSession))
             attendees = db.session.scalar(select(func.count()).select_from(SupervisionAttendee))
@@ -536,12 +472,7 @@ def main(argv: list[str] | None = None) -> int:
             for by in ("person", "team"):
                 label = f"supervision-compliance by {by} on {on.isoformat()}"
                 definition = get("supervision-compliance")
-                raw_args = {"on": on.isoformat(), "by": by}
-
-                def build(definition: Any = definition, raw_args: dict[str, str] = raw_args) -> Any:
-                    params = check_parameters(definition, raw_args, strict=True, today=on)
-                    return run_report(definition, params, viewer=None)
-
+                build = report_builder(definition, {"on": on.isoformat(), "by": by}, on)
                 seconds, result = best_of(args.runs, build)
                 try:
                     if by == "person":
@@ -565,11 +496,7 @@ def main(argv: list[str] | None = None) -> int:
                     failed.append(label)
                 print(f"  {label}: {seconds:.2f} s", flush=True)
             if args.profile and slowest is not None:
-                profile = cProfile.Profile()
-                profile.enable()
-                slowest[1]()
-                profile.disable()
-                db.session.rollback()
+                profile = profiled(slowest[1])
             db.session.remove()
             db.engine.dispose()
     finally:

@@ -34,7 +34,6 @@ With ``--database-url`` the database must be empty (it is migrated and loaded), 
 from __future__ import annotations
 
 import argparse
-import cProfile
 import json
 import os
 import pstats
@@ -47,15 +46,25 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import text
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ["WORKFORCE_ENV"] = "testing"
+from common import (
+    PG_HOST,
+    PG_PORT,
+    PG_USER,
+    bench_database,
+    best_of,
+    copy_in,
+    drop_database,
+    machine,
+    print_load,
+    profiled,
+    report_builder,
+    staff_to_reuse,
+    vacuum_analyse,
+)
 
 SEED = 2026
 TEAMS = 200
 YEARS = 5
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", "5432", "postgres"
 #: Census organisational roles (and None: outside the census) and how common each is.
 ROLES = ["1", "2", "3", "4", "5", "6", None]
 ROLE_WEIGHTS = [0.02, 0.05, 0.10, 0.15, 0.45, 0.08, 0.15]
@@ -111,29 +120,6 @@ LAST_NAMES = ["Smith", "Khan", "Jones", "Nowak", "Okafor", "Taylor", "Li", "Byrn
               "Evans", "Ahmed", "Murphy", "Begum"]
 # fmt: on
 COST_BY_PROVIDER = {"in_house": 0, "commissioned": 75, "external": 220}
-
-
-# --- the database -------------------------------------------------------------------------
-
-
-def admin_connection() -> Any:
-    import psycopg
-
-    return psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
-    )
-
-
-def create_database(name: str) -> str:
-    with admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-
-
-def drop_database(name: str) -> None:
-    with admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- the synthetic authority --------------------------------------------------------------
@@ -764,36 +750,6 @@ def check_compliance(result: Any, rows: list[tuple[Any, ...]]) -> None:
 # --- timing -------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    """The machine and server the figures come from."""
-    from workforce.extensions import db
-
-    memory = "?"
-    with open("/proc/meminfo") as meminfo:
-        for line in meminfo:
-            if line.startswith("MemTotal:"):
-                memory = f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
-    settings = ", ".join(
-        f"{name} {db.session.execute(text(f'SHOW {name}')).scalar()}"
-        for name in ("work_mem", "shared_buffers", "max_parallel_workers_per_gather", "jit")
-    )
-    version = db.session.execute(text("SHOW server_version")).scalar()
-    return f"{os.cpu_count()} CPUs, {memory} memory; PostgreSQL {version} ({settings})"
-
-
-def best_of(runs: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    from workforce.extensions import db
-
-    best, result = float("inf"), None
-    for _ in range(runs):
-        db.session.expire_all()
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-        db.session.rollback()
-    return best, result
-
-
 def comparable(result: Any) -> Any:
     """A report's content without its timestamp, for --dump."""
     from workforce.reports.render import render
@@ -839,33 +795,20 @@ def main(argv: list[str] | None = None) -> int:
 
     from tests.builders import load_reference
     from workforce import create_app
-    from workforce.config import normalise_database_url
     from workforce.extensions import db
     from workforce.models import Booking, Staff
-    from workforce.reports import check_parameters, run_report
+    from workforce.reports import check_parameters
     from workforce.reports.base import REPORTING_YEAR
     from workforce.reports.registry import get
 
-    own = None
-    if args.database_url:
-        url = normalise_database_url(args.database_url)
-    else:
-        own = f"workforce_bench_{os.getpid()}"
-        url = create_database(own)
+    url, own = bench_database(args.database_url, f"workforce_bench_{os.getpid()}")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
     failed: list[str] = []
     try:
         with app.app_context():
             upgrade()
-            held = db.session.scalar(select(func.count()).select_from(Staff))
-            if held and not args.reuse:
-                print(
-                    f"{url} already holds staff; give an empty database or --reuse.",
-                    file=sys.stderr,
-                )
-                return 2
-            if not held and args.reuse:
-                print(f"{url} holds no staff to reuse.", file=sys.stderr)
+            held = staff_to_reuse(url, args.reuse)
+            if held is None:
                 return 2
             if not held:
                 load_reference()
@@ -873,29 +816,10 @@ def main(argv: list[str] | None = None) -> int:
                 t0 = time.perf_counter()
                 with db.engine.begin() as conn:
                     loader.insert_small(conn)
-                raw = db.engine.raw_connection()
-                try:
-                    loader.load(raw.driver_connection)
-                finally:
-                    raw.close()
+                copy_in(loader)
                 loaded = time.perf_counter() - t0
-                t1 = time.perf_counter()
-                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    conn.exec_driver_sql("VACUUM (ANALYZE)")
-                analyse = time.perf_counter() - t1
-                total_rows = sum(loader.rows.values())
-                print(
-                    f"\nLoaded {total_rows:,} rows in {loaded:.1f} s "
-                    f"({total_rows / loaded:,.0f} rows/s, generation and COPY together); "
-                    f"VACUUM ANALYZE {analyse:.1f} s\n"
-                )
-                print(f"{'table':<18}{'rows':>11}{'seconds':>9}{'rows/s':>11}")
-                for table, count in loader.rows.items():
-                    seconds = loader.seconds.get(table)
-                    rate = f"{count / seconds:>11,.0f}" if seconds else f"{'':>11}"
-                    shown = f"{seconds:>9.1f}" if seconds else f"{'':>9}"
-                    print(f"{table:<18}{count:>11,}{shown}{rate}")
-            described = machine()
+                print_load(loader.rows, loader.seconds, loaded, vacuum_analyse(), width=18)
+            described = machine("postgresql")
             marked = db.session.scalar(
                 select(func.count()).select_from(Booking).where(Booking.attendance.is_not(None))
             )
@@ -943,11 +867,7 @@ def main(argv: list[str] | None = None) -> int:
             for label, name, raw, floor_sql, values in cases:
                 definition = get(name)
                 assert definition is not None
-
-                def build(definition: Any = definition, raw: dict[str, str] = raw) -> Any:
-                    params = check_parameters(definition, raw, strict=True, today=args.today)
-                    return run_report(definition, params, viewer=None)
-
+                build = report_builder(definition, raw, args.today)
                 seconds, result = best_of(args.runs, build)
                 floor_seconds, floor_rows = best_of(args.runs, floor_query(floor_sql, values))
                 check = {
@@ -973,11 +893,7 @@ def main(argv: list[str] | None = None) -> int:
                     )
                 print(f"  {label}: {seconds:.2f} s", flush=True)
             if args.profile and slowest is not None:
-                profile = cProfile.Profile()
-                profile.enable()
-                slowest[1]()
-                profile.disable()
-                db.session.rollback()
+                profile = profiled(slowest[1])
             db.session.remove()
             db.engine.dispose()
     finally:

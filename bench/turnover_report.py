@@ -34,41 +34,24 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ["WORKFORCE_ENV"] = "testing"
+from common import (
+    bench_database,
+    best_of,
+    copy_in,
+    drop_database,
+    machine,
+    report_builder,
+    vacuum_analyse,
+)
 
 SEED = 2026
 TEAMS = 200
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", "5432", "postgres"
 ROLES = ["1", "2", "3", "4", "5", "6"]
 ROLE_WEIGHTS = [0.01, 0.04, 0.1, 0.2, 0.55, 0.1]
 REASONS = ["MAT", "OTH", "PUB", "SIC", "SIC", "SIC", "TRN", "UNA", "UNP"]
 HOURS = ["37", "37", "37", "37", "29.6", "22.2", "18.5"]
-
-
-def admin_connection() -> Any:
-    import psycopg
-
-    return psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
-    )
-
-
-def create_database(name: str) -> str:
-    with admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-
-
-def drop_database(name: str) -> None:
-    with admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class Loader:
@@ -404,27 +387,6 @@ def check(summary: dict[str, Any], floor: tuple[Any, ...]) -> None:
         assert summary[key] == expected, f"{key}: report {summary[key]}, floor {expected}"
 
 
-def best_of(runs: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    from workforce.extensions import db
-
-    best, result = float("inf"), None
-    for _ in range(runs):
-        db.session.expire_all()
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-        db.session.rollback()
-    return best, result
-
-
-def machine() -> str:
-    from workforce.extensions import db
-
-    version = db.session.execute(text("SHOW server_version")).scalar()
-    work_mem = db.session.execute(text("SHOW work_mem")).scalar()
-    return f"{os.cpu_count()} CPUs; PostgreSQL {version} (work_mem {work_mem})"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--staff", type=int, default=50000, help="people (default 50000)")
@@ -441,19 +403,12 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy import func, select
 
     from workforce import create_app
-    from workforce.config import normalise_database_url
     from workforce.extensions import db
     from workforce.models import Staff
-    from workforce.reports import check_parameters, run_report
     from workforce.reports.base import CENSUS_YEAR
     from workforce.reports.registry import get
 
-    own = None
-    if args.database_url:
-        url = normalise_database_url(args.database_url)
-    else:
-        own = f"workforce_bench_turnover_{os.getpid()}"
-        url = create_database(own)
+    url, own = bench_database(args.database_url, f"workforce_bench_turnover_{os.getpid()}")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
     failed: list[str] = []
     first, last = CENSUS_YEAR.bounds(args.year)
@@ -471,25 +426,16 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             if not held:
                 loader = Loader(args.staff, last, args.seed)
-                t0 = time.perf_counter()
-                raw = db.engine.raw_connection()
-                try:
-                    loader.load(raw.driver_connection)
-                finally:
-                    raw.close()
-                loaded = time.perf_counter() - t0
-                t1 = time.perf_counter()
-                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    conn.exec_driver_sql("VACUUM (ANALYZE)")
+                loaded = copy_in(loader)
+                analysed = vacuum_analyse()
                 total_rows = sum(loader.rows.values())
                 print(
                     f"\nLoaded {total_rows:,} rows in {loaded:.1f} s "
-                    f"({total_rows / loaded:,.0f} rows/s); VACUUM ANALYZE "
-                    f"{time.perf_counter() - t1:.1f} s"
+                    f"({total_rows / loaded:,.0f} rows/s); VACUUM ANALYZE {analysed:.1f} s"
                 )
                 for table, count in loader.rows.items():
                     print(f"  {table:<22}{count:>11,}")
-            print(f"\n{machine()}\n")
+            print(f"\n{machine('postgresql')}\n")
             floor_seconds, floor = best_of(
                 args.runs, floor_query({"first": first, "last": last, "year_before": year_before})
             )
@@ -497,12 +443,7 @@ def main(argv: list[str] | None = None) -> int:
             definition = get("turnover")
             for by in ("team", "role", "year"):
                 label = f"turnover --year {args.year} --by {by}"
-                raw_args = {"year": str(args.year), "by": by}
-
-                def build(raw_args: dict[str, str] = raw_args) -> Any:
-                    params = check_parameters(definition, raw_args, strict=True, today=last)
-                    return run_report(definition, params, viewer=None)
-
+                build = report_builder(definition, {"year": str(args.year), "by": by}, last)
                 seconds, result = best_of(args.runs, build)
                 print(f"{label:<46}{seconds:>8.3f} s  ({len(list(result.rows))} rows)")
                 try:
