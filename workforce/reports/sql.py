@@ -29,7 +29,10 @@ def plain_rows(result: Any) -> list[tuple[Any, ...]]:
     SQLAlchemy's row objects or its conversion of values (SQLite's dates stay text: read
     them with ``as_date``). For results of hundreds of thousands of rows, where making the
     row objects takes longer than the query."""
-    return list(result.cursor.fetchall())
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
 
 
 def as_decimal(value: Any) -> Decimal:

@@ -810,7 +810,7 @@ def _judge_supervision(days: list[date]) -> dict[date, dict[str, Any]]:
     for (i, policy_id, for_expected, for_due, full, last), count in judged.items():
         policy = facts[policy_id]
         day = days[i]
-        policy_id, _, stages, _, to_last_stage = policy
+        _, _, stages, _, to_last_stage = policy
         needed = expected_on(i, policy, for_expected)
         due_key = (policy_id, for_due, last)
         next_due = due.get(due_key)
