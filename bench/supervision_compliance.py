@@ -116,11 +116,14 @@ class Loader:
         self.last_day = np.minimum(finish, today)
         self.start = start
         self.asye = asye
-        self.team_then = (team, new_team, np.where(moved, move_at, finish + 1))
-        # the first person of each team manages it (the supervisor of its sessions)
+        # the first person of each team manages it (the supervisor of its sessions); at a
+        # small size some teams have nobody to start with, and nobody moves to one of them
         self.manager = {}
         for i in range(n):
             self.manager.setdefault(int(team[i]), i + 1)
+        staffed = np.array([int(t) in self.manager for t in new_team], dtype=bool)
+        new_team = np.where(staffed, new_team, team)
+        self.team_then = (team, new_team, np.where(moved, move_at, finish + 1))
         stamp = self.stamp
         yield (
             "staff",
