@@ -545,19 +545,17 @@ def capability_gaps(
         latest = held.get(staff_id)
         if latest is None:
             never_assessed += 1
+        person = {
+            "_staff_id": staff_id,
+            "name": f"{last_name}, {first_name}",
+            "staff_number": staff_number,
+            "team": team,
+            "post": post_title or "",
+            "last_assessed": None if latest is None else latest[0],
+        }
         if expected is None:
             unprofiled += 1
-            rows.append(
-                {
-                    "_staff_id": staff_id,
-                    "name": f"{last_name}, {first_name}",
-                    "staff_number": staff_number,
-                    "team": team,
-                    "post": post_title or "",
-                    "last_assessed": None if latest is None else latest[0],
-                    **UNPROFILED,
-                }
-            )
+            rows.append({**person, **UNPROFILED})
             continue
         meeting_bits, below_bits = (0, 0) if latest is None else _judged_bits(latest, expected)
         framework_id = expected.framework_id
@@ -577,12 +575,7 @@ def capability_gaps(
                 )
         rows.append(
             {
-                "_staff_id": staff_id,
-                "name": f"{last_name}, {first_name}",
-                "staff_number": staff_number,
-                "team": team,
-                "post": post_title or "",
-                "last_assessed": None if latest is None else latest[0],
+                **person,
                 "role_profile": expected.name,
                 "framework": expected.framework,
                 "level": expected.level,
