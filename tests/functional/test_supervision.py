@@ -3,6 +3,7 @@ of bad input, acknowledgement, actions, and compliance on the supervisor's page.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -322,12 +323,26 @@ def test_practitioners_cannot_record(client, login, people):
     )
 
 
+def team_row(page: str, name: str) -> list[str]:
+    """The cells of the team view's first row headed ``name``."""
+    row = re.search(rf">{re.escape(name)}</th>(.*?)</tr>", page, re.S)
+    assert row, name
+    return [cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+
+
 def test_the_team_view_shows_share_within_policy(client, login, people):
     as_staff(client, login, "supervisor", people["manager"], people["accounts"])
     client.post("/supervision/sessions/new", data=session_form(people["person"]))
+    # The supervisor: the three others in her team (she manages it), one with a session
+    # yesterday (short of the monthly sessions expected), two with none (overdue).
+    page = client.get("/supervision/teams").get_data(as_text=True)
+    assert team_row(page, "Assessment East") == ["3", "0", "0%", "2", "0.3"]
+    assert "Fostering" not in page
     client.post("/logout")
+    # A senior leader: everyone; the three in Assessment East without a session are overdue.
     login("senior_leader")
     page = client.get("/supervision/teams").get_data(as_text=True)
-    assert "Assessment East" in page and "Fostering" in page
+    assert team_row(page, "Assessment East") == ["4", "0", "0%", "3", "0.2"]
+    assert team_row(page, "Fostering") == ["1", "0", "0%", "1", "0.0"]
     as_staff(client, login, "practitioner", people["person"], people["accounts"])
     assert client.get("/supervision/teams").status_code == 403

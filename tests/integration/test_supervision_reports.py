@@ -52,7 +52,13 @@ from workforce.models.supervision import (
 from workforce.reports import run_report
 from workforce.reports.base import Parameters
 from workforce.reports.registry import get
-from workforce.reports.supervision import NO_POLICY, STATUS_LABELS, judge_people
+from workforce.reports.supervision import (
+    NO_POLICY,
+    STATUS_LABELS,
+    Tally,
+    judge_people,
+    tally_compliance,
+)
 from workforce.services.supervision import compliance_for
 
 ON = date(2026, 1, 15)
@@ -360,13 +366,19 @@ def test_figures_equal_the_pure_function_on_other_dates(world):
         assert got == pure_figures(list(got), on), on
 
 
-def test_random_people_and_sessions_equal_the_pure_function(db_session):
-    """Thirty people with random starts (some newly qualified), and sessions of random length
-    (some unrecorded, some on the same day, some cancelled, some in groups, some after the
-    date): every figure equals the pure function's on five dates."""
+RANDOM_DATES = (date(2024, 9, 1), date(2025, 3, 31), date(2025, 7, 4), date(2026, 1, 15),
+                date(2026, 2, 28))  # fmt: skip
+
+
+@pytest.fixture
+def random_world(db_session) -> dict[str, Any]:
+    """Thirty people in two teams with random starts (some newly qualified), and sessions of
+    random length (some unrecorded, some on the same day, some cancelled, some in groups,
+    some after the date)."""
     builders.load_supervision_policies()
     rng = random.Random(5)
     team = builders.make_team("Random")
+    other = builders.make_team("Other random")
     boss = builders.make_staff(team, first_name="Ray", last_name="Boss", org_role="3")
     people = []
     for n in range(30):
@@ -381,7 +393,7 @@ def test_random_people_and_sessions_equal_the_pure_function(db_session):
         nqsw = rng.random() < 0.25
         spell(
             person,
-            team,
+            team if n % 3 else other,
             start,
             post_title="Newly qualified social worker (ASYE)" if nqsw else "Social worker",
             grade="SW1" if nqsw else "SW2",
@@ -401,9 +413,19 @@ def test_random_people_and_sessions_equal_the_pure_function(db_session):
             held(boss, group, day, minutes, outcome=outcome)
             if rng.random() < 0.1:
                 held(boss, [person], day, rng.choice([45, 95]))
+    # A new starter with no session yet, whose first is not yet due: within policy.
+    nia = Staff(staff_number="R100", first_name="Nia", last_name="New", work_email=None)
+    db.session.add(nia)
+    db.session.flush()
+    spell(nia, other, RANDOM_DATES[-1] - timedelta(days=10), post_title="Social worker",
+          grade="SW2", start_origin="2", line_manager_id=boss.id)  # fmt: skip
     db.session.commit()
-    for on in (date(2024, 9, 1), date(2025, 3, 31), date(2025, 7, 4), date(2026, 1, 15),
-               date(2026, 2, 28)):  # fmt: skip
+    return {"teams": {team.name: team.id, other.name: other.id}, "people": people}
+
+
+def test_random_people_and_sessions_equal_the_pure_function(random_world):
+    """Every figure equals the pure function's on five dates."""
+    for on in RANDOM_DATES:
         judged = judge_people(on)
         assert judged, on
         got = {
@@ -421,6 +443,48 @@ def test_random_people_and_sessions_equal_the_pure_function(db_session):
             if item.result is not None
         }
         assert got == pure_figures(list(got), on), on
+
+
+def added_up(judged: list[Any], team_ids: dict[str, int] | None) -> dict[Any, Tally]:
+    """What ``tally_compliance`` should give: ``judged`` added up by team (or all together)."""
+    out: dict[Any, Tally] = {}
+    for item in judged:
+        tally = out.setdefault(None if team_ids is None else team_ids[item.person.team], Tally())
+        tally.people += 1
+        if item.result is not None:
+            tally.with_policy += 1
+            tally.within += item.result.within_policy
+            tally.overdue += item.result.overdue
+            tally.sessions += item.result.sessions
+    return out
+
+
+def test_tallies_add_up_what_judge_people_finds(random_world):
+    """By team and all together, for everyone and for a scope, a day at a time and all the
+    days in one go."""
+    teams = random_world["teams"]
+    some = [person.id for person, _ in random_world["people"][::2]]
+    together = tally_compliance(RANDOM_DATES)
+    assert len({t[None].within for t in together.values()}) > 1  # the days differ
+    for on in RANDOM_DATES:
+        judged = judge_people(on, ordered=False)
+        assert tally_compliance([on], by_team=True)[on] == added_up(judged, teams), on
+        assert tally_compliance([on])[on] == together[on] == added_up(judged, None), on
+        mine = [item for item in judged if item.person.staff_id in some]
+        assert tally_compliance([on], scope=Staff.id.in_(some), by_team=True)[on] == added_up(
+            mine, teams
+        ), on
+    # Someone in post whom no policy fits counts among the people, not the people judged.
+    db.session.execute(
+        update(SupervisionPolicy)
+        .where(SupervisionPolicy.applies_to_asye.is_(False))
+        .values(active=False)
+    )
+    db.session.commit()
+    on = RANDOM_DATES[-1]
+    tally = tally_compliance([on])[on][None]
+    assert tally == added_up(judge_people(on), None)[None]
+    assert 0 < tally.with_policy < tally.people
 
 
 def test_summary_and_status_counts(world):

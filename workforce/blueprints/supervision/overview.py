@@ -14,9 +14,10 @@ from sqlalchemy.orm import selectinload
 from workforce.blueprints.supervision import bp
 from workforce.extensions import db
 from workforce.metrics.supervision import sessions_per_person_per_year
-from workforce.models import Staff
+from workforce.models import Staff, Team
+from workforce.reports.capability import viewer_scope
 from workforce.reports.registry import get as get_report
-from workforce.reports.supervision import judge_people
+from workforce.reports.supervision import Tally, tally_compliance, viewer_can_see_all
 from workforce.security import SEE_ALL_STAFF
 from workforce.services import supervision as service
 from workforce.services import supervision_audits
@@ -89,7 +90,7 @@ def person(staff_id: int) -> str:
 
 @dataclass
 class TeamRow:
-    """A team's supervision in the team and service view."""
+    """A team's supervision in the team and service view (a service area's, or everyone's)."""
 
     team: str
     service_area: str
@@ -98,6 +99,14 @@ class TeamRow:
     within: int = 0
     overdue: int = 0
     sessions: int = 0
+
+    def add(self, tally: Tally) -> None:
+        """Count in the people of ``tally``."""
+        self.people += tally.people
+        self.with_policy += tally.with_policy
+        self.within += tally.within
+        self.overdue += tally.overdue
+        self.sessions += tally.sessions
 
     @property
     def share_within(self) -> float | None:
@@ -116,25 +125,29 @@ def teams() -> str:
     """The team and service view: % within policy and sessions per person per year."""
     if not current_user.has_role(*TEAM_VIEWERS):
         abort(403)
-    rows: dict[str, TeamRow] = {}
+    today = date.today()
+    # The people in post whom the viewer manages (everyone, for HR and the like), judged
+    # as the supervision compliance report judges them, added up by team.
+    scope = None if viewer_can_see_all(current_user) else viewer_scope(current_user)
+    tallies = tally_compliance([today], scope=scope, by_team=True)[today]
+    names = dict.fromkeys(tallies)
+    if names:
+        for team in db.session.execute(
+            select(Team.id, Team.name, Team.service_area).where(Team.id.in_(list(names)))
+        ):
+            names[team.id] = (team.name, team.service_area)
+    rows: list[TeamRow] = []
     areas: dict[str, TeamRow] = {}
     total = TeamRow("All teams", "")
-    # The people in post whom the viewer manages (everyone, for HR and the like), judged
-    # as the supervision compliance report judges them, in a couple of queries.
-    for item in judge_people(date.today(), viewer=current_user, ordered=False):
-        person = item.person
-        team = rows.setdefault(person.team, TeamRow(person.team, person.service_area))
-        area = areas.setdefault(person.service_area, TeamRow(person.service_area, ""))
-        for row in (team, area, total):
-            row.people += 1
-            if item.result is not None:
-                row.with_policy += 1
-                row.within += item.result.within_policy
-                row.overdue += item.result.overdue
-                row.sessions += item.result.sessions
+    for team_id, tally in tallies.items():
+        name, service_area = names[team_id] or ("", "")
+        row = TeamRow(name, service_area)
+        rows.append(row)
+        for counted in (row, areas.setdefault(service_area, TeamRow(service_area, "")), total):
+            counted.add(tally)
     return render_template(
         "supervision/teams.html",
-        rows=sorted(rows.values(), key=lambda r: r.team),
+        rows=sorted(rows, key=lambda r: r.team),
         areas=sorted(areas.values(), key=lambda r: r.team),
         total=total,
     )
