@@ -5,7 +5,8 @@ run with its default parameters (as ``check_parameters`` gives them, on the demo
 each ``by`` choice, plus a few other years, teams and scorecards, and checked against its
 floor, which computes the same figures with plain SQL and no report code. Each check must
 also notice a figure changed in the report's rows and in its summary, so a check that
-compares nothing cannot pass. The census return's record counts are checked the same way.
+compares nothing cannot pass. The census return is checked record by record, element by
+element, with its vacancy items, and must notice a changed element and a dropped record.
 """
 
 from __future__ import annotations
@@ -148,7 +149,11 @@ def test_the_floor_agrees_with_the_report(demo: Flask, name: str, raw: dict[str,
 
 
 @pytest.mark.parametrize("year", [2024, 2025])
-def test_the_census_floor_counts_the_returns_records(demo: Flask, year: int):
+def test_the_census_floor_computes_every_record(demo: Flask, year: int):
+    from sqlalchemy import select
+
+    from workforce.models import EmploymentSpell, Staff, Team
+    from workforce.models.workforce_planning import Absence
     from workforce.services.census import build_return
 
     with demo.app_context():
@@ -156,8 +161,93 @@ def test_the_census_floor_counts_the_returns_records(demo: Flask, year: int):
         floor = floors.FLOORS["census-xml"]
         figures = floor.run(SimpleNamespace(year=year))
         floor.check(result, figures)
-        assert figures["records"] > 100 and figures["leavers"] and figures["agency"]
-        figures["starters"] += 1
-        with pytest.raises(floors.FloorMismatch, match="starters"):
-            floor.check(result, figures)
+        records = figures["records"]
+        assert len(records) > 100, "too few records on the demo authority to compare"
+        assert any("RoleEndDate" in values for values in records.values()), "no leavers"
+        assert any(values["AgencyWorker"] == ["1"] for values in records.values()), "no agency"
+        assert any("ReasonAbsence" in values for values in records.values()), "no absence"
+        assert any("Cases30" in values for values in records.values()), "no cases"
+
+        changed = copy.deepcopy(result)
+        record = next(r for r in changed.records if r.values.get("FTE30"))
+        record.values["FTE30"] = [str(Decimal(record.values["FTE30"][0]) / 2)]
+        with pytest.raises(floors.FloorMismatch, match="FTE30"):
+            floor.check(changed, figures)
+
+        changed = copy.deepcopy(result)
+        dropped = changed.records.pop(len(changed.records) // 2)
+        with pytest.raises(floors.FloorMismatch, match="missing from the report"):
+            floor.check(changed, figures)
+        assert dropped.staff_id
+
+        changed = copy.deepcopy(result)
+        changed.vacancies["NoAgencyHeadcount"] += "0"
+        with pytest.raises(floors.FloorMismatch, match="NoAgencyHeadcount"):
+            floor.check(changed, figures)
+
+        # The demo has nobody with more than one record: add (unflushed, rolled back) a
+        # person with a move of role, a second post, a leaver whose reason is inferred, two
+        # agency spells starting the same day and absences over the year's first day.
+        team = db.session.scalars(select(Team).order_by(Team.id)).first()
+        assert team is not None
+        person = Staff(
+            staff_number="CENSUS-FLOOR",
+            first_name="Ada",
+            last_name="Floor",
+            swe_number="sw 12345678",
+            qual_inst="Uni A; ; Uni B",
+            step_up_grad=False,
+        )
+        db.session.add(person)
+        db.session.flush()
+        y = year - 2025  # the same dates relative to each census year
+        for role, contract, hours, start, end, reason, agency_cover in (
+            ("3", "permanent", "37", date(2023 + y, 1, 2), date(2025 + y, 1, 31), None, False),
+            ("2", "permanent", "37", date(2025 + y, 2, 3), None, None, False),
+            ("5", "permanent", "18.5", date(2024 + y, 6, 1), None, None, False),
+            ("5", "permanent", "37", date(2024 + y, 11, 1), date(2025 + y, 3, 31), None, False),
+            (None, "permanent", "37", date(2025 + y, 4, 3), None, None, False),
+            ("5", "agency", "37", date(2025 + y, 9, 1), None, None, True),
+            ("4", "agency", "30", date(2025 + y, 9, 1), date(2025 + y, 12, 31), None, False),
+        ):
+            db.session.add(
+                EmploymentSpell(
+                    staff_id=person.id,
+                    post_title="Social worker",
+                    org_role=role,
+                    contracted_hours=Decimal(hours),
+                    standard_hours=Decimal("37"),
+                    contract_type=contract,
+                    team_id=team.id,
+                    start_date=start,
+                    end_date=end,
+                    leaving_reason=reason,
+                    covers_vacancy=agency_cover,
+                    contract_weeks=Decimal("26.5") if contract == "agency" else None,
+                )
+            )
+        for start, end, days, reason in (
+            (date(2024 + y, 9, 23), date(2024 + y, 10, 11), "15.0", "SIC"),
+            (date(2025 + y, 1, 6), date(2025 + y, 1, 7), "2.0", "UNA"),
+            (date(2025 + y, 2, 10), date(2025 + y, 2, 10), "1.0", "SIC"),
+            (date(2025 + y, 9, 29), None, "2.0", "MAT"),
+        ):
+            db.session.add(
+                Absence(
+                    staff_id=person.id,
+                    start_date=start,
+                    end_date=end,
+                    working_days_lost=Decimal(days),
+                    reason=reason,
+                )
+            )
+        db.session.flush()
+        result = build_return(year)
+        figures = floor.run(SimpleNamespace(year=year))
+        floor.check(result, figures)
+        own = {key: values for key, values in figures["records"].items() if key[0] == person.id}
+        assert len(own) == 5, sorted(own)
+        assert (person.id, "1", date(2025 + y, 9, 1).isoformat(), 2) in own
+        assert [v["OrgRole"] for v in own.values() if "WorkingDaysLost" in v] == [["2"]]
+        assert [v.get("ReasonLeave") for v in own.values() if "RoleEndDate" in v] == [["7"]]
         db.session.rollback()
