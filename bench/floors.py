@@ -43,9 +43,13 @@ The figures a floor checks (``check`` compares every one of them, exactly):
   overdue and upcoming reviews, over the cap, passed and retention rates (not the RAG
   status, protected hours due or missed supervision windows);
 - ``scorecard``: each measure's latest period and the values shown for its latest
-  periods (the scorecard's history), computed measures through the floors below and
-  entered ones as entered; the number of measures and those with data (not the targets and
-  judgements);
+  periods (the scorecard's history, and the four its trend is judged over), computed
+  measures through the floors below and entered ones as entered; its baseline, every
+  target column, the target compared with, RAG, target met, variance, % of target,
+  direction of travel (against the previous period, else the baseline, else as published),
+  current trend and change since baseline, judged by rules written here (not the app's);
+  which actual and target columns there are; the summary's measures, green, amber, red,
+  without a RAG and with data (not the benchmarks, nor the charts' series);
 - ``evaluation-model``: each evidence line's measure, period, value and status, and the
   summary's counts of stages, activities and evidence measured, without data and not
   measured (the floor also works out each computed measure's three periods before the one
@@ -2650,58 +2654,285 @@ def _actual(
     return entered.get((measure.id, period.start), (None, None))
 
 
-def scorecard_figures(code: str, on: date) -> dict[str, Any]:
-    """Each measure of the scorecard: the text of its actual for each of its latest periods
-    (the scorecard's history), and of the latest."""
+#: Periods of actuals, ending with the latest, that a scorecard row is judged over: the
+#: previous period for the direction of travel, all of them for the current trend
+#: (``workforce.reports.performance.HISTORY``).
+SCORECARD_TREND = 4
+_RAG_WORDS = {"green": "Green", "amber": "Amber", "red": "Red"}
+_TRAVEL_WORDS = {
+    "improving": "Improving",
+    "worsening": "Worsening",
+    "no_change": "No change",
+    "up": "Going up",
+    "down": "Going down",
+}
+
+
+def _span_label(frequency: str, start: date, end: date) -> str:
+    """A target's span as the scorecard heads its column: one period's label, a financial
+    year's for its twelve months or four quarters, otherwise "first to last"."""
+    first = _period_containing(frequency, start)
+    last = _period_containing(frequency, end)
+    if first == last:
+        return first.label
+    year = _period_containing("financial_year", first.start)
+    if frequency in ("monthly", "quarterly") and (year.start, year.end) == (first.start, last.end):
+        return year.label
+    return f"{first.label} to {last.label}"
+
+
+def _against_target(
+    actual: Decimal | None, target: Decimal | None, polarity: str, tolerance: Decimal
+) -> str | None:
+    """The RAG: green when the target is met (reached, or for lower-is-better not
+    exceeded), amber when short of it by at most ``tolerance`` per cent of the target, red
+    further off; None without an actual, a target or a polarity."""
+    if actual is None or target is None or polarity not in ("higher", "lower"):
+        return None
+    short = target - actual if polarity == "higher" else actual - target
+    if short <= 0:
+        return "green"
+    # Multiplied out rather than divided, so the band's edge is exact.
+    return "amber" if short * 100 <= abs(target) * tolerance else "red"
+
+
+def _travel(now: Decimal | None, before: Decimal | None, polarity: str) -> str | None:
+    """Which way a figure went from ``before`` to ``now``, judged by the polarity (up or
+    down for a measure with none); None without both."""
+    if now is None or before is None:
+        return None
+    if now == before:
+        return "no_change"
+    if polarity not in ("higher", "lower"):
+        return "up" if now > before else "down"
+    return "improving" if (now > before) == (polarity == "higher") else "worsening"
+
+
+def _trend_text(values: list[Decimal | None], polarity: str) -> str:
+    """The current trend of ``values`` (oldest first): the latest change's direction and,
+    beyond one, how many changes in a row before it went the same way (a period without a
+    figure ends the run); empty without a change."""
+    run: list[str] = []
+    for index in range(len(values) - 1, 0, -1):
+        step = _travel(values[index], values[index - 1], polarity)
+        if step is None or (run and step != run[0]):
+            break
+        run.append(step)
+    if not run:
+        return ""
+    words = _TRAVEL_WORDS[run[0]]
+    return words if len(run) == 1 else f"{words} for {len(run)} periods"
+
+
+def _share(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
+    """``part / whole`` to four places, half up; None without both or over zero."""
+    if part is None or whole is None or whole == 0:
+        return None
+    return (part / whole).quantize(FOUR, ROUND_HALF_UP)
+
+
+def _less(value: Decimal | None, other: Decimal | None) -> Decimal | None:
+    return None if value is None or other is None else value - other
+
+
+def _scorecard_entries(code: str) -> tuple[Any, list[Any], dict[int, list[Any]]]:
+    """The scorecard (id, history), its measures in order with what the rows read of them,
+    and each measure's targets in date order (three queries)."""
     (card,) = _rows("SELECT id, history FROM scorecard WHERE code = :code", code=code)
     entries = _rows(
-        """SELECT e.position, e.measure_id FROM scorecard_measure e WHERE e.scorecard_id = :card
-ORDER BY e.position""",
+        """SELECT e.published_direction, m.id, m.source, m.calculation,
+       m.calculation_argument, m.frequency, m.unit, m.decimals, m.polarity, m.tolerance,
+       m.baseline_start, m.baseline_value, m.baseline_note
+FROM scorecard_measure e JOIN measure m ON m.id = e.measure_id
+WHERE e.scorecard_id = :card ORDER BY e.position""",
         card=card.id,
     )
-    measures = {
-        m.id: m
-        for m in _measures_of(
-            f"m.id IN (SELECT measure_id FROM scorecard_measure WHERE scorecard_id = {int(card.id)})"
+    targets: dict[int, list[Any]] = defaultdict(list)
+    for row in _rows(
+        """SELECT f.measure_id, f.start, f.end_on, f.value, f.note
+FROM measure_figure f JOIN scorecard_measure e ON e.measure_id = f.measure_id
+WHERE e.scorecard_id = :card AND f.kind = 'target'
+ORDER BY f.measure_id, f.start, f.id""",
+        card=card.id,
+    ):
+        targets[row.measure_id].append(
+            SimpleNamespace(
+                start=_date(row.start),
+                end=_date(row.end_on),
+                value=None if row.value is None else _dec(row.value),
+                note=row.note,
+            )
         )
-    }
-    entered = _entered(list(measures))
+    return card, entries, targets
+
+
+def scorecard_figures(code: str, on: date) -> dict[str, Any]:
+    """Each measure of the scorecard as its row shows it: the latest period, the text of
+    its actual for each of its latest periods (the scorecard's history, and at least the
+    four its trend is judged over) and of the latest, its baseline, the text of each of its
+    targets by column, the target compared with, RAG, target met, variance, % of target,
+    direction of travel, trend and change since baseline; the actual and target columns;
+    and the summary (measures, green, amber, red, without a RAG, with data)."""
+    card, entries, all_targets = _scorecard_entries(code)
+    entered = _entered([entry.id for entry in entries])
     computed = _Measures()
     out: dict[int, dict[str, Any]] = {}
-    for entry in entries:
-        measure = measures[entry.measure_id]
+    frequencies: list[str] = []
+    actual_columns: dict[str, tuple[int, date]] = {}
+    first_shown: dict[str, date] = {}
+    for measure in entries:
+        if measure.frequency not in frequencies:
+            frequencies.append(measure.frequency)
+        order = frequencies.index(measure.frequency)
+        unit, places, polarity = measure.unit, measure.decimals, measure.polarity
         current = _period_containing(measure.frequency, on)
         latest = current if current.end <= on else _shift(current, -1)
         if measure.source != "computed":
             starts = sorted(start for (mid, start) in entered if mid == measure.id and start <= on)
             if starts:
                 latest = _period_starting(measure.frequency, starts[-1])
+        # Latest first: the scorecard's history for its columns, the trend's for judging.
         shown: dict[str, str] = {}
+        values: list[Decimal | None] = []
+        latest_text = "No data yet"
         period = latest
-        first = None
-        for _ in range(int(card.history)):
+        for back in range(max(int(card.history), SCORECARD_TREND)):
             value, note = _actual(measure, period, entered, computed)
-            shown[period.label] = _shown(value, note, measure.unit, measure.decimals)
-            if first is None:
-                first = (value, note)
+            shown[period.label] = _shown(value, note, unit, places)
+            values.append(value)
+            # A column is shown for a period with a figure, or with a note entered for it.
+            if back < int(card.history) and (
+                value is not None or entered.get((measure.id, period.start), (None, None))[1]
+            ):
+                actual_columns.setdefault(period.label, (order, period.start))
+                first = first_shown.get(measure.frequency, period.start)
+                first_shown[measure.frequency] = min(first, period.start)
+            if back == 0 and (value is not None or note):
+                latest_text = _shown(value, note, unit, places)
             period = _shift(period, -1)
-        value, note = first if first else (None, None)
+        actual = values[0]
+
+        baseline_start = _date(measure.baseline_start)
+        base_value = None if measure.baseline_value is None else _dec(measure.baseline_value)
+        base_note, base_label = measure.baseline_note, None
+        if baseline_start is not None:
+            base_period = _period_starting(measure.frequency, baseline_start)
+            base_label = base_period.label
+            if base_value is None:
+                # Unstated, it is the actual of its period (a computed one has no note).
+                base_value, entered_note = _actual(measure, base_period, entered, computed)
+                if measure.source != "computed":
+                    base_note = base_note or entered_note
+        baseline = _shown(base_value, base_note, unit, places)
+        if base_label and base_value is not None:
+            baseline += f" ({base_label})"
+
+        targets = all_targets.get(measure.id, [])
+        covering = next(
+            (t for t in targets if t.start <= latest.start and t.end >= latest.end), None
+        )
+        later = [t for t in targets if t.start > latest.start]
+        compared = covering or (min(later, key=lambda t: t.start) if later else None)
+        target = compared.value if compared else None
+        if compared is None:
+            compared_text = "No target"
+        else:
+            compared_text = _span_label(measure.frequency, compared.start, compared.end)
+            if covering is None:
+                compared_text += " (next target)"
+
+        rag = _against_target(actual, target, polarity, _dec(measure.tolerance))
+        travel, since = _travel(actual, values[1], polarity), ""
+        if travel is None and (baseline_start is None or baseline_start < latest.start):
+            travel, since = _travel(actual, base_value, polarity), " (since baseline)"
+        if travel is not None:
+            direction = _TRAVEL_WORDS[travel] + since
+        elif measure.published_direction:
+            published = measure.published_direction
+            direction = _TRAVEL_WORDS.get(published, published) + " (as published)"
+        else:
+            direction = ""
         out[measure.id] = {
             "periods": shown,
             "latest_period": latest.label,
-            "latest": _shown(value, note, measure.unit, measure.decimals)
-            if value is not None or note
-            else "No data yet",
-            "has_data": value is not None,
+            "latest": latest_text,
+            "has_data": actual is not None,
+            "baseline": baseline,
+            # By column label; where two targets share one, the later in date order shows.
+            "targets": {
+                _span_label(measure.frequency, t.start, t.end): _shown(
+                    t.value, t.note, unit, places
+                )
+                for t in targets
+            },
+            "target_spans": [(order, t.start, t.end) for t in targets],
+            "target_compared": compared_text,
+            "rag": _RAG_WORDS.get(rag or "", ""),
+            "_rag": rag or "",
+            "target_met": "" if rag is None else ("Yes" if rag == "green" else "No"),
+            "variance": _share(_less(actual, target), target),
+            "percent_of_target": _share(actual, target),
+            "direction": direction,
+            "_direction": travel or measure.published_direction or "",
+            "trend": _trend_text(values[:SCORECARD_TREND][::-1], polarity),
+            "baseline_change": _share(_less(actual, base_value), base_value),
         }
-    return out
+    # Target columns: each target that does not end before the earliest actual column of
+    # its measure's frequency, by frequency (as first used) then start.
+    target_columns: dict[str, tuple[int, date]] = {}
+    for measure in entries:
+        first = first_shown.get(measure.frequency)
+        for order, start, end in out[measure.id]["target_spans"]:
+            if first is None or end >= first:
+                label = _span_label(measure.frequency, start, end)
+                target_columns.setdefault(label, (order, start))
+    rags = Counter(m["_rag"] for m in out.values())
+    return {
+        "measures": out,
+        "actual_columns": sorted(actual_columns, key=lambda label: actual_columns[label]),
+        "target_columns": sorted(target_columns, key=lambda label: target_columns[label]),
+        "summary": {
+            "measures": len(out),
+            "green": rags["green"],
+            "amber": rags["amber"],
+            "red": rags["red"],
+            "no_rag": rags[""],
+            "with_data": sum(1 for m in out.values() if m["has_data"]),
+        },
+    }
+
+
+#: A scorecard row's judged figures, compared as the row shows them.
+SCORECARD_JUDGED = (
+    "latest_period",
+    "latest",
+    "baseline",
+    "target_compared",
+    "rag",
+    "_rag",
+    "target_met",
+    "variance",
+    "percent_of_target",
+    "direction",
+    "_direction",
+    "trend",
+    "baseline_change",
+)
 
 
 def _scorecard_check(result: Any, figures: dict[str, Any]) -> None:
-    labels = {
+    """Each row's figures (its actuals for the periods the floor has, every target column,
+    and the judged figures), the actual and target columns, and the summary."""
+    actuals = {
         c.key: c.label.removeprefix("Actual ")
         for c in result.columns
         if c.key.startswith("actual_")
+    }
+    # Target columns are numbered (target_0, ...); target_compared and target_met are not.
+    targets = {
+        c.key: c.label.removeprefix("Target ")
+        for c in result.columns
+        if c.key.removeprefix("target_").isdigit()
     }
     got, want = {}, {}
     for row in result.rows:
@@ -2709,30 +2940,34 @@ def _scorecard_check(result: Any, figures: dict[str, Any]) -> None:
         if mine is None:
             got[row["_measure_id"]] = row["measure"]
             continue
-        shown = {labels[k]: row[k] for k in labels if labels[k] in mine["periods"]}
+        shown = {label: row[k] for k, label in actuals.items() if label in mine["periods"]}
         got[row["_measure_id"]] = {
-            "latest_period": row["latest_period"],
-            "latest": row["latest"],
+            **_pick(row, SCORECARD_JUDGED),
             **shown,
+            **{f"target {label}": row[k] for k, label in targets.items()},
         }
         want[row["_measure_id"]] = {
-            "latest_period": mine["latest_period"],
-            "latest": mine["latest"],
+            **{key: mine[key] for key in SCORECARD_JUDGED},
             **{label: mine["periods"][label] for label in shown},
+            **{f"target {label}": mine["targets"].get(label, "") for label in targets.values()},
         }
-    summary = {
-        "measures": len(figures["measures"]),
-        "with_data": sum(1 for m in figures["measures"].values() if m["has_data"]),
-    }
+    columns = {"actual": list(actuals.values()), "target": list(targets.values())}
     _expect(
         _differences("measure", got, want),
-        _differences("summary", {"": _pick(result.summary, summary)}, {"": summary}),
+        _differences(
+            "columns",
+            columns,
+            {"actual": figures["actual_columns"], "target": figures["target_columns"]},
+        ),
+        _differences(
+            "summary", {"": _pick(result.summary, figures["summary"])}, {"": figures["summary"]}
+        ),
     )
 
 
 @floor("scorecard", _scorecard_check)
 def _scorecard_run(params: Any) -> dict[str, Any]:
-    return {"measures": scorecard_figures(params.scorecard or "", params.on or date.today())}
+    return scorecard_figures(params.scorecard or "", params.on or date.today())
 
 
 #: Periods of each computed measure the evaluation model reads: the one shown and those

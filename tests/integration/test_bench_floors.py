@@ -251,3 +251,108 @@ def test_the_census_floor_computes_every_record(demo: Flask, year: int):
         assert [v["OrgRole"] for v in own.values() if "WorkingDaysLost" in v] == [["2"]]
         assert [v.get("ReasonLeave") for v in own.values() if "RoleEndDate" in v] == [["7"]]
         db.session.rollback()
+
+
+#: A scorecard row's judged figures: the floor must notice each one changed.
+SCORECARD_JUDGED = (
+    "baseline",
+    "target_compared",
+    "rag",
+    "target_met",
+    "variance",
+    "percent_of_target",
+    "direction",
+    "trend",
+    "baseline_change",
+)
+#: Another value of the same kind: a different RAG or answer, a figure a step off.
+_OTHER = {"Green": "Amber", "Amber": "Red", "Red": "Green", "Yes": "No", "No": "Yes"}
+
+
+def _other(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return value + Decimal("0.0001")
+    return _OTHER.get(value, f"{value}?")
+
+
+def test_the_scorecard_floor_checks_targets_and_judgements(demo: Flask):
+    """On each scorecard of the cases, every judged figure, every target column, a RAG
+    where the floor has none and each RAG count of the summary, changed in turn, is
+    noticed; between them the scorecards have a figure of every kind to change."""
+    changed_keys: set[str] = set()
+    with demo.app_context():
+        definition = get("scorecard")
+        assert definition is not None
+        for raw in (raw for name, raw in CASES if name == "scorecard"):
+            params = check_parameters(definition, raw, today=DEMO_TODAY)
+            result = run_report(definition, params, None)
+            result.rows = list(result.rows)
+            floor = floors.FLOORS["scorecard"]
+            figures = floor.run(params)
+            floor.check(result, figures)
+            targets = [c.key for c in result.columns if c.key.removeprefix("target_").isdigit()]
+            for key in (*SCORECARD_JUDGED, *targets):
+                changed = copy.deepcopy(result)
+                row = next((r for r in changed.rows if r.get(key) not in (None, "")), None)
+                if row is None:
+                    continue
+                row[key] = _other(row[key])
+                with pytest.raises(floors.FloorMismatch, match=r"measure \d+: "):
+                    floor.check(changed, figures)
+                changed_keys.add("target" if key in targets else key)
+            # A RAG or a target shown where the floor has none.
+            for key in ("rag", *targets):
+                changed = copy.deepcopy(result)
+                row = next((r for r in changed.rows if r.get(key) == ""), None)
+                if row is None:
+                    continue
+                row[key] = "Green" if key == "rag" else "60"
+                with pytest.raises(floors.FloorMismatch, match=r"measure \d+: "):
+                    floor.check(changed, figures)
+                changed_keys.add(f"{'target' if key in targets else key} where none")
+            for key in ("green", "amber", "red", "no_rag"):
+                changed = copy.deepcopy(result)
+                changed.summary[key] += 1
+                with pytest.raises(floors.FloorMismatch, match=f"summary.*{key}"):
+                    floor.check(changed, figures)
+            db.session.rollback()
+
+        # The demo's measures have no baselines: give the computed scorecard's measures one
+        # of each kind in turn (a period alone, so its actual; a period with a stated value;
+        # a value alone, with a note), check, change each figure shown from it, roll back.
+        params = check_parameters(
+            definition, {"scorecard": "northbrook-workforce"}, today=DEMO_TODAY
+        )
+        ids = [row["_measure_id"] for row in run_report(definition, params, None).rows]
+        for n, measure_id in enumerate(ids):
+            (frequency,) = db.session.execute(
+                text("SELECT frequency FROM measure WHERE id = :id"), {"id": measure_id}
+            ).one()
+            start = floors._shift(floors._period_containing(frequency, DEMO_TODAY), -3).start
+            db.session.execute(
+                text(
+                    "UPDATE measure SET baseline_start = :start, baseline_value = :value, "
+                    "baseline_note = :note WHERE id = :id"
+                ),
+                [
+                    {"start": start, "value": None, "note": None, "id": measure_id},
+                    {"start": start, "value": 50, "note": None, "id": measure_id},
+                    {"start": None, "value": 40, "note": "est.", "id": measure_id},
+                ][n % 3],
+            )
+        db.session.expire_all()
+        result = run_report(definition, params, None)
+        result.rows = list(result.rows)
+        floor = floors.FLOORS["scorecard"]
+        figures = floor.run(params)
+        floor.check(result, figures)
+        for key in ("baseline", "baseline_change", "direction"):
+            for row in (r for r in result.rows if r.get(key) not in (None, "")):
+                changed = copy.deepcopy(result)
+                changed.rows[result.rows.index(row)][key] = _other(row[key])
+                with pytest.raises(floors.FloorMismatch, match=r"measure \d+: "):
+                    floor.check(changed, figures)
+                changed_keys.add(key)
+        db.session.rollback()
+    wanted = {*SCORECARD_JUDGED, "target", "rag where none", "target where none"}
+    assert changed_keys == wanted, sorted(wanted - changed_keys)
