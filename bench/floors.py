@@ -3313,6 +3313,11 @@ SELECT (SELECT sum(CASE WHEN f.fte > coalesce(i.fte, 0) THEN f.fte - coalesce(i.
     }
 
 
+def _one(value: str | None) -> list[str] | None:
+    """An element's one value as a list (None: the element is left out)."""
+    return None if value is None else [value]
+
+
 def _census_key(staff_id: int, agency: str, start: str, nth: int) -> tuple[Any, ...]:
     """A record's key: (staff id, ``AgencyWorker``, ``RoleStartDate``), with the record's
     number among the person's starting that day appended when it is not the first."""
@@ -3399,51 +3404,41 @@ def _census_figures(year: int) -> dict[str, Any]:
         # The columns come in the schema's order; each is NULL where the record leaves the
         # element out.
         start = day(role_start)
-        values: dict[str, list[str]] = {"AgencyWorker": [str(agency)]}
-        if swe is not None:
-            values["SWENo"] = [swe]
-        values["FTE"] = [fte(fte_micro)]
-        if birth is not None:
-            values["PersonBirthDate"] = [day(birth)]
-        if gender is not None:
-            values["GenderCurrent"] = [gender]
-        if ethnicity is not None:
-            values["Ethnicity"] = [ethnicity]
         # Several institutions are recorded separated by ";"; none is sent as one empty one.
-        values["QualInst"] = [
-            part.strip() for part in (qual_inst or "").split(";") if part.strip()
-        ] or [""]
-        if qual_level is not None:
-            values["QualLevel"] = [qual_level]
-        if step_up is not None:
-            values["StepUpGrad"] = [step_up]
-        if org_role is not None:
-            values["OrgRole"] = [org_role]
-        values["RoleStartDate"] = [start]
-        if start_origin is not None:
-            values["StartOrigin"] = [start_origin]
-        if role_end is not None:
-            values["RoleEndDate"] = [day(role_end)]
-        if destination is not None:
-            values["LeaverDestination"] = [destination]
-        if reason_leave is not None:
-            values["ReasonLeave"] = [reason_leave]
-        if fte30 is not None:
-            values["FTE30"] = [fte(fte30)]
-        if cases30 is not None:
-            values["Cases30"] = [str(int(cases30))]
-        if days_lost is not None:
-            values["WorkingDaysLost"] = [str(_dec(days_lost).quantize(TWO, ROUND_HALF_UP))]
-        if weeks is not None:
-            values["ContractWeeks"] = [str(_dec(weeks).quantize(ONE, ROUND_HALF_UP))]
-        if frontline is not None:
-            values["FrontlineGrad"] = [frontline]
-        if absent30 is not None:
-            values["Absat30Sept"] = [absent30]
-        if has_reasons:
-            values["ReasonAbsence"] = list(reasons[staff_id])
-        if cfkss is not None:
-            values["CFKSSstatus"] = [cfkss]
+        institutions = [part.strip() for part in (qual_inst or "").split(";") if part.strip()]
+        # Each element's values in the schema's order; None leaves the element out.
+        elements: list[tuple[str, list[str] | None]] = [
+            ("AgencyWorker", [str(agency)]),
+            ("SWENo", _one(swe)),
+            ("FTE", [fte(fte_micro)]),
+            ("PersonBirthDate", None if birth is None else [day(birth)]),
+            ("GenderCurrent", _one(gender)),
+            ("Ethnicity", _one(ethnicity)),
+            ("QualInst", institutions or [""]),
+            ("QualLevel", _one(qual_level)),
+            ("StepUpGrad", _one(step_up)),
+            ("OrgRole", _one(org_role)),
+            ("RoleStartDate", [start]),
+            ("StartOrigin", _one(start_origin)),
+            ("RoleEndDate", None if role_end is None else [day(role_end)]),
+            ("LeaverDestination", _one(destination)),
+            ("ReasonLeave", _one(reason_leave)),
+            ("FTE30", None if fte30 is None else [fte(fte30)]),
+            ("Cases30", None if cases30 is None else [str(int(cases30))]),
+            (
+                "WorkingDaysLost",
+                None if days_lost is None else [str(_dec(days_lost).quantize(TWO, ROUND_HALF_UP))],
+            ),
+            (
+                "ContractWeeks",
+                None if weeks is None else [str(_dec(weeks).quantize(ONE, ROUND_HALF_UP))],
+            ),
+            ("FrontlineGrad", _one(frontline)),
+            ("Absat30Sept", _one(absent30)),
+            ("ReasonAbsence", list(reasons[staff_id]) if has_reasons else None),
+            ("CFKSSstatus", _one(cfkss)),
+        ]
+        values = {name: found for name, found in elements if found is not None}
         key = _census_key(staff_id, values["AgencyWorker"][0], start, nth)
         assert key not in records, f"two census records with the key {key!r}"
         records[key] = values
