@@ -284,26 +284,24 @@ def _int(value: Any) -> int:
 
 
 def _training_counts(keys: list[Span]) -> dict[Span, Any]:
-    """Per period and practice model (None: none): places attended in full or in part, and
-    the different people who attended in full, on delivered sessions starting in it."""
-    from sqlalchemy import and_, case, func, select
+    """Per period: places attended in full or in part on delivered sessions starting in it,
+    and per practice model the different people who attended one of its courses in full
+    (courses with no practice model train nobody in one, so their people are not counted)."""
+    from sqlalchemy import and_, func, select
 
     from workforce.extensions import db
     from workforce.models import Booking, Course, TrainingSession
-    from workforce.reports.sql import count_when
     from workforce.reports.training import delivered
 
     spans = _spans_table(keys, times=True)
-    # Per person first (no DISTINCT, which would sort every place), then per practice model.
-    per_person = (
+    # The periods' delivered sessions, each with its practice model, read once.
+    sessions = (
         select(
             spans.c.i.label("i"),
+            TrainingSession.id.label("session_id"),
             Course.practice_model_id.label("model"),
-            count_when(Booking.attendance.in_(("attended", "partial"))).label("places"),
-            func.max(case((Booking.attendance == "attended", 1), else_=0)).label("trained"),
         )
-        .select_from(Booking)
-        .join(TrainingSession, TrainingSession.id == Booking.session_id)
+        .select_from(TrainingSession)
         .join(Course, Course.id == TrainingSession.course_id)
         .join(
             spans,
@@ -312,21 +310,39 @@ def _training_counts(keys: list[Span]) -> dict[Span, Any]:
                 TrainingSession.starts_at < spans.c.before_time,
             ),
         )
-        .where(Booking.status == "booked", delivered())
-        .group_by(spans.c.i, Course.practice_model_id, Booking.staff_id)
-        .subquery("per_person")
+        .where(delivered())
+        .cte("period_sessions")
     )
-    query = select(
-        per_person.c.i,
-        per_person.c.model,
-        func.sum(per_person.c.places),
-        func.sum(per_person.c.trained),
-    ).group_by(per_person.c.i, per_person.c.model)
-    found = _by_period(keys, db.session.execute(query))
+    places = (
+        select(sessions.c.i, func.count())
+        .select_from(sessions)
+        .join(Booking, Booking.session_id == sessions.c.session_id)
+        .where(Booking.status == "booked", Booking.attendance.in_(("attended", "partial")))
+        .group_by(sessions.c.i)
+    )
+    # Different people per practice model: only the places of courses that have one, so
+    # the de-duplication handles a third as many places as grouping every place by person.
+    trained_people = (
+        select(sessions.c.i, sessions.c.model, Booking.staff_id)
+        .select_from(sessions)
+        .join(Booking, Booking.session_id == sessions.c.session_id)
+        .where(
+            sessions.c.model.is_not(None),
+            Booking.status == "booked",
+            Booking.attendance == "attended",
+        )
+        .distinct()
+        .subquery("trained_people")
+    )
+    trained = select(
+        trained_people.c.i, trained_people.c.model, func.count()
+    ).group_by(trained_people.c.i, trained_people.c.model)
+    found_places = _by_period(keys, db.session.execute(places))
+    found_trained = _by_period(keys, db.session.execute(trained))
     return {
         key: {
-            "places": sum(_int(places) for _, places, _trained in found.get(key, [])),
-            "trained": {model: _int(trained) for model, _, trained in found.get(key, [])},
+            "places": sum(_int(count) for (count,) in found_places.get(key, [])),
+            "trained": {model: _int(count) for model, count in found_trained.get(key, [])},
         }
         for key in keys
     }
