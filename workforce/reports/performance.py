@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from workforce.extensions import db
 from workforce.metrics import judgements
@@ -90,15 +90,15 @@ def _met_text(met: bool | None) -> str:
 
 
 def _scorecard(code: str) -> Scorecard:
-    found = db.session.scalars(
-        select(Scorecard)
-        .where(Scorecard.code == code)
-        .options(
-            selectinload(Scorecard.entries)
-            .joinedload(ScorecardMeasure.measure)
-            .options(selectinload(Measure.figures), selectinload(Measure.benchmarks))
+    found = (
+        db.session.scalars(
+            select(Scorecard)
+            .where(Scorecard.code == code)
+            .options(joinedload(Scorecard.entries).joinedload(ScorecardMeasure.measure))
         )
-    ).one()
+        .unique()
+        .one()
+    )
     return found
 
 
@@ -138,8 +138,8 @@ def _column_periods(
         measure = entry.measure
         order = frequencies.index(measure.frequency)
         first = first_shown.get(measure.frequency)
-        for figure in measure.figures:
-            if figure.kind != "target" or (first is not None and figure.end_on < first):
+        for figure in reader.targets(measure):
+            if first is not None and figure.end_on < first:
                 continue
             label = _span(measure, figure.start, figure.end_on)
             targets.setdefault(label, (order, figure.start))
@@ -219,7 +219,7 @@ def scorecard_rows(
     benchmarks = [
         key
         for key in COMPARATORS
-        if any(b.comparator == key for e in entries for b in e.measure.benchmarks)
+        if any(b.comparator == key for e in entries for b in reader.benchmark_rows(e.measure))
     ]
     columns = list(SCORECARD_FIXED)
     columns += [Column(f"bench_{key}", COMPARATORS[key]) for key in benchmarks]
@@ -260,9 +260,7 @@ def scorecard_rows(
         for i, label in enumerate(actual_labels):
             figure = by_label.get(label)
             row[f"actual_{i}"] = show_figure(figure, measure) if figure else ""
-        targets = {
-            _span(measure, f.start, f.end_on): f for f in measure.figures if f.kind == "target"
-        }
+        targets = {_span(measure, f.start, f.end_on): f for f in reader.targets(measure)}
         for i, label in enumerate(target_labels):
             target = targets.get(label)
             row[f"target_{i}"] = (
@@ -318,11 +316,10 @@ def prefetch_scorecard(
             continue
         latest = reader.latest_period(measure, on)
         periods = reader.periods_for_status(measure, latest, history=max(history, HISTORY))
-        for figure in measure.figures:
-            if figure.kind == "target":
-                first = period_containing(measure.frequency, figure.start)
-                if first.start <= latest.start:
-                    periods.append(first)
+        for figure in reader.targets(measure):
+            first = period_containing(measure.frequency, figure.start)
+            if first.start <= latest.start:
+                periods.append(first)
         wanted.append((measure, periods))
     reader.prefetch(wanted)
 
@@ -353,9 +350,7 @@ def _series_rows(
     if measure.baseline_start is not None:
         periods.add(period_containing(measure.frequency, measure.baseline_start))
     periods |= {
-        period_containing(measure.frequency, figure.start)
-        for figure in measure.figures
-        if figure.kind == "target"
+        period_containing(measure.frequency, figure.start) for figure in reader.targets(measure)
     }
     rows = []
     for period in sorted(periods):
@@ -453,6 +448,7 @@ def build_scorecard(params: Parameters, viewer: User | None) -> Report:
     on = params.on or date.today()
     scorecard = _scorecard(params.scorecard or "")
     reader = MeasureReader(tolerant=True)
+    reader.load([entry.measure for entry in scorecard.entries])
     columns, rows, series, statuses = scorecard_rows(scorecard, on, reader)
     rags = Counter(status.rag for status in statuses)
     summary = {
@@ -506,9 +502,7 @@ def _strategy(code: str) -> Strategy:
         .options(
             selectinload(Strategy.stages).options(
                 selectinload(EvaluationStage.activities),
-                selectinload(EvaluationStage.evidence)
-                .selectinload(EvaluationEvidence.measures)
-                .options(selectinload(Measure.figures), selectinload(Measure.benchmarks)),
+                selectinload(EvaluationStage.evidence).selectinload(EvaluationEvidence.measures),
             )
         )
     ).one()
@@ -666,6 +660,9 @@ def build_evaluation_model(params: Parameters, viewer: User | None) -> Report:
     strategy = _strategy(params.strategy or "")
     assert params.start is not None and params.end is not None
     reader = MeasureReader(tolerant=True)
+    reader.load(
+        [m for stage in strategy.stages for evidence in stage.evidence for m in evidence.measures]
+    )
     rows, tallies = evaluation_rows(strategy, params.start, params.end, reader)
     evidence_rows = [r for r in rows if r["item"] == "Evidence"]
     judged = Counter(r.get("_rag") for r in evidence_rows if r.get("_measure_id"))

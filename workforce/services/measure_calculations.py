@@ -334,9 +334,9 @@ def _training_counts(keys: list[Span]) -> dict[Span, Any]:
         .distinct()
         .subquery("trained_people")
     )
-    trained = select(
-        trained_people.c.i, trained_people.c.model, func.count()
-    ).group_by(trained_people.c.i, trained_people.c.model)
+    trained = select(trained_people.c.i, trained_people.c.model, func.count()).group_by(
+        trained_people.c.i, trained_people.c.model
+    )
     found_places = _by_period(keys, db.session.execute(places))
     found_trained = _by_period(keys, db.session.execute(trained))
     return {

@@ -11,14 +11,18 @@ places computes each period once. Use one reader per request or command.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
+from sqlalchemy import select
+
+from workforce.extensions import db
 from workforce.metrics import judgements
 from workforce.metrics.periods import Period, period_containing, period_starting, shift, span_label
-from workforce.models.performance import COMPARATORS, Measure, MeasureFigure
+from workforce.models.performance import COMPARATORS, Measure, MeasureBenchmark, MeasureFigure
 from workforce.services import measure_calculations
 
 
@@ -36,6 +40,25 @@ class Figure:
 
 
 NO_FIGURE = Figure(None)
+
+
+class FigureRow(NamedTuple):
+    """What a reader reads of a ``MeasureFigure``: an actual or a target for a span."""
+
+    kind: str
+    start: date
+    end_on: date
+    value: Decimal | None
+    note: str | None
+
+
+class BenchmarkRow(NamedTuple):
+    """What a reader reads of a ``MeasureBenchmark``."""
+
+    comparator: str
+    start: date | None
+    value: Decimal | None
+    note: str | None
 
 
 @dataclass(frozen=True)
@@ -108,7 +131,60 @@ class MeasureReader:
         #: Each entered measure's actuals by period start, and its targets, read from its
         #: figures once (a scorecard asks for them period by period, many times over).
         self._entered: dict[Measure, dict[date, Figure]] = {}
-        self._targets: dict[Measure, list[MeasureFigure]] = {}
+        self._targets: dict[Measure, list[FigureRow]] = {}
+        #: Each measure's figures and benchmarks, by measure id (see ``load``).
+        self._figures: dict[int, list[FigureRow]] = {}
+        self._benchmarks: dict[int, list[BenchmarkRow]] = {}
+
+    def load(self, measures: Sequence[Measure]) -> None:
+        """Read the figures and benchmarks of ``measures`` in one query each, as plain rows.
+
+        A scorecard or an evaluation model reads a few hundred of them; loaded as ORM
+        objects they took half the time of a published scorecard. Measures not loaded
+        are read through their relationships when asked for."""
+        ids = sorted({m.id for m in measures} - self._figures.keys())
+        if not ids:
+            return
+        for measure_id in ids:
+            self._figures[measure_id] = []
+            self._benchmarks[measure_id] = []
+        figure, benchmark = MeasureFigure, MeasureBenchmark
+        figures = db.session.execute(
+            select(
+                figure.measure_id, figure.kind, figure.start, figure.end_on, figure.value,
+                figure.note,
+            )
+            .where(figure.measure_id.in_(ids))
+            .order_by(figure.measure_id, figure.start, figure.kind, figure.id)
+        )  # fmt: skip
+        for measure_id, *values in figures:
+            self._figures[measure_id].append(FigureRow(*values))
+        benchmarks = db.session.execute(
+            select(benchmark.measure_id, benchmark.comparator, benchmark.start, benchmark.value,
+                   benchmark.note)
+            .where(benchmark.measure_id.in_(ids))
+            .order_by(benchmark.measure_id, benchmark.id)
+        )  # fmt: skip
+        for measure_id, *values in benchmarks:
+            self._benchmarks[measure_id].append(BenchmarkRow(*values))
+
+    def figures(self, measure: Measure) -> list[FigureRow]:
+        """The measure's actuals and targets, by start (an actual before a target)."""
+        found = self._figures.get(measure.id)
+        if found is None:
+            found = self._figures[measure.id] = [
+                FigureRow(f.kind, f.start, f.end_on, f.value, f.note) for f in measure.figures
+            ]
+        return found
+
+    def benchmark_rows(self, measure: Measure) -> list[BenchmarkRow]:
+        """The measure's benchmark figures, in the order they were recorded."""
+        found = self._benchmarks.get(measure.id)
+        if found is None:
+            found = self._benchmarks[measure.id] = [
+                BenchmarkRow(b.comparator, b.start, b.value, b.note) for b in measure.benchmarks
+            ]
+        return found
 
     def period(self, measure: Measure, day: date) -> Period:
         """The measure's period containing ``day``."""
@@ -144,7 +220,7 @@ class MeasureReader:
         found = self._entered.get(measure)
         if found is None:
             found = self._entered[measure] = {}
-            for figure in measure.figures:
+            for figure in self.figures(measure):
                 if figure.kind == "actual":
                     found.setdefault(figure.start, Figure(figure.value, figure.note))
         return found
@@ -190,7 +266,7 @@ class MeasureReader:
         """The periods an entered measure has figures of ``kind`` for, in order."""
         return [
             period_starting(measure.frequency, figure.start)
-            for figure in measure.figures
+            for figure in self.figures(measure)
             if figure.kind == kind
         ]
 
@@ -205,13 +281,20 @@ class MeasureReader:
         entered = [p for p in self.entered_periods(measure) if p.start <= on]
         return entered[-1] if entered else last_ended
 
-    def target_for(self, measure: Measure, period: Period) -> tuple[MeasureFigure | None, bool]:
-        """The target covering ``period``, or the first one after it; and whether it is a
-        later one."""
+    def targets(self, measure: Measure) -> list[FigureRow]:
+        """The measure's targets, by start."""
         targets = self._targets.get(measure)
         if targets is None:
-            targets = self._targets[measure] = [f for f in measure.figures if f.kind == "target"]
-        later: MeasureFigure | None = None
+            targets = self._targets[measure] = [
+                f for f in self.figures(measure) if f.kind == "target"
+            ]
+        return targets
+
+    def target_for(self, measure: Measure, period: Period) -> tuple[FigureRow | None, bool]:
+        """The target covering ``period``, or the first one after it; and whether it is a
+        later one."""
+        targets = self.targets(measure)
+        later: FigureRow | None = None
         for figure in targets:
             if figure.start <= period.start and figure.end_on >= period.end:
                 return figure, False
@@ -235,12 +318,13 @@ class MeasureReader:
         note = measure.baseline_note or entered.note
         return Figure(entered.value, note), period.label
 
-    @staticmethod
-    def benchmarks(measure: Measure, period: Period | None = None) -> list[Benchmark]:
+    def benchmarks(self, measure: Measure, period: Period | None = None) -> list[Benchmark]:
         """For each comparator, its latest figure up to ``period`` (any, without one);
         a figure with no stated period counts as the latest."""
         found: dict[str, Benchmark] = {}
-        ordered = sorted(measure.benchmarks, key=lambda b: (b.start is None, b.start or date.min))
+        ordered = sorted(
+            self.benchmark_rows(measure), key=lambda b: (b.start is None, b.start or date.min)
+        )
         for benchmark in ordered:
             if (
                 period is not None
