@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tests import builders
 from workforce.extensions import db
-from workforce.models import AuditEvent
+from workforce.models import AuditEvent, EmploymentSpell
 from workforce.models.supervision import (
     SupervisionAction,
     SupervisionAttendee,
@@ -324,10 +324,17 @@ def test_practitioners_cannot_record(client, login, people):
 
 
 def team_row(page: str, name: str) -> list[str]:
-    """The cells of the team view's first row headed ``name``."""
+    """The figures of the team view's first row headed ``name`` (after its service area)."""
     row = re.search(rf">{re.escape(name)}</th>(.*?)</tr>", page, re.S)
     assert row, name
-    return [cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+    cells = [cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+    return [re.sub(r"</?strong>", "", cell) for cell in cells if cell and not cell[0].isalpha()]
+
+
+def team_names(page: str) -> list[str]:
+    """The teams of the team view's table, in order (the table by team comes first)."""
+    table = page.split('<h2 class="govuk-heading-m">By team</h2>', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<th scope="row" class="govuk-table__header">([^<]*)</th>', table)
 
 
 def test_the_team_view_shows_share_within_policy(client, login, people):
@@ -346,3 +353,82 @@ def test_the_team_view_shows_share_within_policy(client, login, people):
     assert team_row(page, "Fostering") == ["1", "0", "0%", "1", "0.0"]
     as_staff(client, login, "practitioner", people["person"], people["accounts"])
     assert client.get("/supervision/teams").status_code == 403
+
+
+@pytest.fixture
+def many_teams(db_session: Any) -> None:
+    """Seven teams in two service areas, 14 people in post; the people of North and of
+    South 1 had a session every 30 days for a year, so they alone are within policy."""
+    builders.load_supervision_policies()
+    teams = {}
+    for name, area, people in (
+        ("North", "Early help", 3),
+        ("South 1", "Early help", 1),
+        ("South 2", "Children's social care", 2),
+        ("South 3", "Children's social care", 1),
+        ("South 4", "Children's social care", 1),
+        ("West", "Children's social care", 1),
+        ("East", "Children's social care", 4),
+    ):
+        team = teams[name] = builders.make_team(name, service_area=area)
+        for _ in range(people):
+            builders.make_staff(team, start=date(2019, 4, 1))
+    supervisor = builders.make_staff(teams["West"], start=date(2019, 4, 1), org_role="3")
+    supervised = db.session.scalars(
+        select(EmploymentSpell.staff_id).where(
+            EmploymentSpell.team_id.in_([teams["North"].id, teams["South 1"].id])
+        )
+    ).all()
+    for staff_id in supervised:
+        for k in range(12):
+            session = SupervisionSession(
+                supervisor_id=supervisor.id,
+                kind="one_to_one",
+                held_on=date.today() - timedelta(days=1 + 30 * k),
+                outcome="held",
+                duration_minutes=90,
+                covers_decisions=True,
+                notes="Reflective discussion",
+            )
+            session.attendees = [SupervisionAttendee(staff_id=staff_id)]
+            db.session.add(session)
+    db.session.commit()
+
+
+def test_the_team_view_searches_filters_sorts_and_pages(client, login, many_teams, app):
+    login("hr")
+    page = client.get("/supervision/teams").get_data(as_text=True)
+    assert team_names(page) == [
+        "East", "North", "South 1", "South 2", "South 3", "South 4", "West", "All teams"
+    ]  # fmt: skip
+    assert team_row(page, "North") == ["3", "3", "100%", "0", "12.0"]
+    assert team_row(page, "East") == ["4", "0", "0%", "4", "0.0"]
+    # Part of a name, in any case; the total is of the teams shown.
+    page = client.get("/supervision/teams?q=sOuTh").get_data(as_text=True)
+    assert team_names(page) == ["South 1", "South 2", "South 3", "South 4", "All matching teams"]
+    assert team_row(page, "All matching teams")[0] == "5"
+    assert "Showing 1 to 4 of 4 teams" in page
+    page = client.get("/supervision/teams?service=Early+help").get_data(as_text=True)
+    assert team_names(page) == ["North", "South 1", "All matching teams"]
+    # The table by service area always shows every service area.
+    assert team_row(page, "Children&#39;s social care")[0] == "10"
+    # Sorted by a figure, ties in name order, either way.
+    page = client.get("/supervision/teams?sort=people&order=desc").get_data(as_text=True)
+    assert team_names(page)[:4] == ["East", "North", "South 2", "West"]
+    page = client.get("/supervision/teams?sort=people&order=asc").get_data(as_text=True)
+    assert team_names(page)[:4] == ["South 1", "South 3", "South 4", "South 2"]
+    page = client.get("/supervision/teams?sort=within&order=desc").get_data(as_text=True)
+    assert team_names(page)[:3] == ["North", "South 1", "East"]
+    page = client.get("/supervision/teams?sort=within&order=asc").get_data(as_text=True)
+    assert team_names(page)[-3:] == ["North", "South 1", "All teams"]
+    # Paged: three to a page, the total of all the teams found on every page.
+    app.config["PAGE_SIZE"] = 3
+    page = client.get("/supervision/teams?page=3").get_data(as_text=True)
+    assert team_names(page) == ["West", "All teams"]
+    assert team_row(page, "All teams")[:2] == ["14", "4"]
+    assert "Showing 7 to 7 of 7 teams" in page
+    page = client.get("/supervision/teams?q=nowhere").get_data(as_text=True)
+    assert "No team matches these filters" in page and "All matching teams" not in page
+    # An unknown sort is the default one.
+    page = client.get("/supervision/teams?sort=nonsense&page=1").get_data(as_text=True)
+    assert team_names(page) == ["East", "North", "South 1", "All teams"]

@@ -3,10 +3,12 @@ and your own supervision), a person's supervision history, and the team and serv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,6 +17,7 @@ from workforce.blueprints.supervision import bp
 from workforce.extensions import db
 from workforce.metrics.supervision import sessions_per_person_per_year
 from workforce.models import Staff, Team
+from workforce.pagination import paginate_list
 from workforce.reports.capability import viewer_scope
 from workforce.reports.registry import get as get_report
 from workforce.reports.supervision import Tally, tally_compliance, viewer_can_see_all
@@ -100,8 +103,8 @@ class TeamRow:
     overdue: int = 0
     sessions: int = 0
 
-    def add(self, tally: Tally) -> None:
-        """Count in the people of ``tally``."""
+    def add(self, tally: Tally | TeamRow) -> None:
+        """Count in the people of ``tally`` (or of another row)."""
         self.people += tally.people
         self.with_policy += tally.with_policy
         self.within += tally.within
@@ -119,13 +122,59 @@ class TeamRow:
         return sessions_per_person_per_year(self.sessions, self.people)
 
 
+#: What each sort of the team table orders by. Teams with the same figure stay in name
+#: order either way; a share or rate that cannot be worked out (nobody with a policy)
+#: sorts last either way.
+TEAM_SORTS: dict[str, Callable[[TeamRow], Any]] = {
+    "team": lambda r: r.team.casefold(),
+    "service": lambda r: r.service_area.casefold(),
+    "people": lambda r: r.people,
+    "within": lambda r: r.share_within,
+    "overdue": lambda r: r.overdue,
+    "sessions": lambda r: r.per_person_per_year,
+}
+
+
+class TeamFilters:
+    """The team view's search, service area and sort, read from the query string."""
+
+    def __init__(self) -> None:
+        self.q = request.args.get("q", "").strip()
+        self.service = request.args.get("service", "").strip()
+        sort = request.args.get("sort", "team")
+        self.sort = sort if sort in TEAM_SORTS else "team"
+        self.descending = request.args.get("order") == "desc"
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.service)
+
+    def keep(self, row: TeamRow) -> bool:
+        """Whether ``row`` matches the search (part of the team's name, any case) and the
+        service area."""
+        return (not self.q or self.q.casefold() in row.team.casefold()) and (
+            not self.service or row.service_area == self.service
+        )
+
+    def order(self, rows: list[TeamRow]) -> list[TeamRow]:
+        """``rows`` in the chosen order, in name order within the same figure; rows
+        without the figure last."""
+        key = TEAM_SORTS[self.sort]
+        by_name = sorted(rows, key=lambda r: r.team.casefold())
+        known = [r for r in by_name if key(r) is not None]
+        unknown = [r for r in by_name if key(r) is None]
+        return sorted(known, key=key, reverse=self.descending) + unknown
+
+
 @bp.route("/teams")
 @login_required
 def teams() -> str:
-    """The team and service view: % within policy and sessions per person per year."""
+    """The team and service view: % within policy and sessions per person per year, by
+    team (searched, filtered by service area, sorted and paged) and by service area."""
     if not current_user.has_role(*TEAM_VIEWERS):
         abort(403)
     today = date.today()
+    filters = TeamFilters()
     # The people in post whom the viewer manages (everyone, for HR and the like), judged
     # as the supervision compliance report judges them, added up by team.
     scope = None if viewer_can_see_all(current_user) else viewer_scope(current_user)
@@ -138,16 +187,23 @@ def teams() -> str:
             names[team.id] = (team.name, team.service_area)
     rows: list[TeamRow] = []
     areas: dict[str, TeamRow] = {}
-    total = TeamRow("All teams", "")
     for team_id, tally in tallies.items():
         name, service_area = names[team_id] or ("", "")
         row = TeamRow(name, service_area)
+        row.add(tally)
+        areas.setdefault(service_area, TeamRow(service_area, "")).add(tally)
         rows.append(row)
-        for counted in (row, areas.setdefault(service_area, TeamRow(service_area, "")), total):
-            counted.add(tally)
+    shown = [row for row in rows if filters.keep(row)]
+    total = TeamRow("All matching teams" if filters.active else "All teams", "")
+    for row in shown:
+        total.add(row)
     return render_template(
         "supervision/teams.html",
-        rows=sorted(rows, key=lambda r: r.team),
-        areas=sorted(areas.values(), key=lambda r: r.team),
+        any_teams=bool(rows),
+        page=paginate_list(filters.order(shown)),
+        areas=sorted(areas.values(), key=lambda r: r.team.casefold()),
+        services=[("", "All service areas")]
+        + [(area, area) for area in sorted({r.service_area for r in rows if r.service_area})],
         total=total,
+        filters=filters,
     )
