@@ -395,7 +395,9 @@ def many_teams(db_session: Any) -> None:
     db.session.commit()
 
 
-def test_the_team_view_searches_filters_sorts_and_pages(client, login, many_teams, app):
+def test_the_team_view_searches_filters_sorts_and_pages(
+    client, login, many_teams, app, monkeypatch
+):
     login("hr")
     page = client.get("/supervision/teams").get_data(as_text=True)
     assert team_names(page) == [
@@ -422,7 +424,7 @@ def test_the_team_view_searches_filters_sorts_and_pages(client, login, many_team
     page = client.get("/supervision/teams?sort=within&order=asc").get_data(as_text=True)
     assert team_names(page)[-3:] == ["North", "South 1", "All teams"]
     # Paged: three to a page, the total of all the teams found on every page.
-    app.config["PAGE_SIZE"] = 3
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 3)
     page = client.get("/supervision/teams?page=3").get_data(as_text=True)
     assert team_names(page) == ["West", "All teams"]
     assert team_row(page, "All teams")[:2] == ["14", "4"]
