@@ -90,7 +90,7 @@ def _met_text(met: bool | None) -> str:
 
 
 def _scorecard(code: str) -> Scorecard:
-    found = (
+    return (
         db.session.scalars(
             select(Scorecard)
             .where(Scorecard.code == code)
@@ -99,7 +99,6 @@ def _scorecard(code: str) -> Scorecard:
         .unique()
         .one()
     )
-    return found
 
 
 def _column_periods(

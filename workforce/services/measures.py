@@ -150,21 +150,17 @@ class MeasureReader:
             self._benchmarks[measure_id] = []
         figure, benchmark = MeasureFigure, MeasureBenchmark
         figures = db.session.execute(
-            select(
-                figure.measure_id, figure.kind, figure.start, figure.end_on, figure.value,
-                figure.note,
-            )
+            select(figure.measure_id, *(getattr(figure, name) for name in FigureRow._fields))
             .where(figure.measure_id.in_(ids))
             .order_by(figure.measure_id, figure.start, figure.kind, figure.id)
-        )  # fmt: skip
+        )
         for measure_id, *values in figures:
             self._figures[measure_id].append(FigureRow(*values))
         benchmarks = db.session.execute(
-            select(benchmark.measure_id, benchmark.comparator, benchmark.start, benchmark.value,
-                   benchmark.note)
+            select(benchmark.measure_id, *(getattr(benchmark, n) for n in BenchmarkRow._fields))
             .where(benchmark.measure_id.in_(ids))
             .order_by(benchmark.measure_id, benchmark.id)
-        )  # fmt: skip
+        )
         for measure_id, *values in benchmarks:
             self._benchmarks[measure_id].append(BenchmarkRow(*values))
 
@@ -173,7 +169,8 @@ class MeasureReader:
         found = self._figures.get(measure.id)
         if found is None:
             found = self._figures[measure.id] = [
-                FigureRow(f.kind, f.start, f.end_on, f.value, f.note) for f in measure.figures
+                FigureRow(*(getattr(f, name) for name in FigureRow._fields))
+                for f in measure.figures
             ]
         return found
 
@@ -182,7 +179,8 @@ class MeasureReader:
         found = self._benchmarks.get(measure.id)
         if found is None:
             found = self._benchmarks[measure.id] = [
-                BenchmarkRow(b.comparator, b.start, b.value, b.note) for b in measure.benchmarks
+                BenchmarkRow(*(getattr(b, name) for name in BenchmarkRow._fields))
+                for b in measure.benchmarks
             ]
         return found
 
